@@ -1,0 +1,1 @@
+"""Subcommands of `qz` that belong to the core library (validate, indicators, manifest)."""

@@ -1,0 +1,70 @@
+"""Number and table formatting for what readers see: units, thousands separators, Chinese titles."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .catalog import TableSpec, table_specs
+
+MISSING_TEXT = "—"
+
+
+def fmt_number(value, decimals: int = 0, unit: str | None = None, thousands: bool = True) -> str:
+    """'3,742 人', '98.41%', '15.1:1'; missing values show as '—', never as 0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return MISSING_TEXT
+    text = f"{float(value):,.{decimals}f}" if thousands else f"{float(value):.{decimals}f}"
+    if not unit:
+        return text
+    if unit in ("%", ":1"):
+        return text + unit
+    return f"{text} {unit}"
+
+
+def fmt_change(value, decimals: int = 1, unit: str = "个百分点") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING_TEXT
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{abs(value):,.{decimals}f}{'' if unit == '%' else ' '}{unit}"
+
+
+def decimals_of(series: pd.Series) -> int:
+    """The decimals a column needs so that no printed digit is lost (at most 4)."""
+    best = 0
+    for v in series.dropna():
+        text = f"{float(v):.4f}".rstrip("0").rstrip(".")
+        best = max(best, len(text.split(".")[1]) if "." in text else 0)
+    return best
+
+
+def display_table(frame: pd.DataFrame, spec: TableSpec | str | None = None, columns: list[str] | None = None,
+                  decimals: dict[str, int] | None = None, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of `frame` as display strings, with Chinese titles (and units) from the table's schema."""
+    if isinstance(spec, str):
+        spec = table_specs()[spec]
+    columns = columns or [c for c in frame.columns if c != "note" and not c.startswith("amount_")]
+    decimals = decimals or {}
+    out = {}
+    spec_titles = spec.titles() if spec else {}
+    for col in columns:
+        series = frame[col]
+        title = (titles or {}).get(col) or spec_titles.get(col, col)
+        if pd.api.types.is_bool_dtype(series):
+            out[title] = series.map(lambda v: "●" if v is True else ("" if v is False else MISSING_TEXT))
+        elif pd.api.types.is_numeric_dtype(series):
+            d = decimals.get(col, decimals_of(series))
+            out[title] = series.map(lambda v, d=d: fmt_number(v, d))
+        else:
+            out[title] = series.map(lambda v: MISSING_TEXT if v is None or v != v else str(v))
+    return pd.DataFrame(out)
+
+
+def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
+    """HTML for a display table. Every cell and title is escaped: data strings are never markup."""
+    body = frame.to_html(index=False, escape=True, border=0, classes="qz-table", na_rep=MISSING_TEXT)
+    if caption:
+        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    return body

@@ -1,0 +1,55 @@
+"""Narrative text generated from data, for notebooks' Markdown outputs.
+
+Markdown outputs pass raw HTML through nbconvert, so every value put into text is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from .formatting import MISSING_TEXT, display_table, fmt_number, table_html
+
+
+def esc(value) -> str:
+    return html.escape(str(value))
+
+
+def fact_text(data, fact_id: str, decimals: int | None = None) -> str:
+    """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing."""
+    from .catalog import fact_specs
+
+    spec = fact_specs()[fact_id]
+    value = data.fact(fact_id)
+    if decimals is None:
+        decimals = data.fact_decimals(fact_id) or 0
+    return fmt_number(value, decimals, spec.unit)
+
+
+def sentence(template: str, **values) -> str:
+    """Fill a Chinese sentence template; values are escaped, numbers must come pre-formatted."""
+    return template.format(**{k: esc(v) for k, v in values.items()})
+
+
+def show_markdown(text: str):
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_table(frame, spec=None, caption: str | None = None, **kwargs):
+    """Display a data table formatted with Chinese titles and units, escaped."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(display_table(frame, spec, **kwargs), caption)))
+
+
+def missing_notice(what: str) -> str:
+    return f"> 本年度未提供{esc(what)}数据。"
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+__all__ = ["MISSING_TEXT", "esc", "fact_text", "sentence", "show_markdown", "show_table", "missing_notice"]
