@@ -26,12 +26,27 @@ def _label_bars(ax, bars, decimals: int, unit_suffix: str = ""):
         value = bar.get_height()
         if np.isnan(value):
             continue
-        ax.annotate(f"{value:,.{decimals}f}{unit_suffix}", (bar.get_x() + bar.get_width() / 2, value),
-                    ha="center", va="bottom", fontsize=style.LABEL_SIZE - 1.5, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            f"{value:,.{decimals}f}{unit_suffix}",
+            (bar.get_x() + bar.get_width() / 2, value),
+            ha="center",
+            va="bottom",
+            fontsize=style.LABEL_SIZE - 1.5,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
 
 
-def bar(labels, values, title: str, unit: str | None = None, decimals: int = 0, color=None, figsize=None,
-        ylim=None):
+def bar(
+    labels,
+    values,
+    title: str,
+    unit: str | None = None,
+    decimals: int = 0,
+    color=None,
+    figsize=None,
+    ylim=None,
+):
     """A vertical bar chart with value labels."""
     fig, ax = _figure(figsize)
     bars = ax.bar(list(labels), list(values), color=color or style.PRIMARY)
@@ -43,31 +58,64 @@ def bar(labels, values, title: str, unit: str | None = None, decimals: int = 0, 
     return fig
 
 
-def barh_sorted(labels, values, title: str, unit: str | None = None, decimals: int = 1, highlight_below=None,
-                reference: float | None = None, reference_label: str | None = None, figsize=None):
+def barh_sorted(
+    labels,
+    values,
+    title: str,
+    unit: str | None = None,
+    decimals: int = 1,
+    highlight_below=None,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    figsize=None,
+):
     """Horizontal bars sorted from high to low, optional reference line; missing values are left out."""
     frame = pd.DataFrame({"label": list(labels), "value": list(values)}).dropna().sort_values("value")
     fig, ax = _figure(figsize or (8.0, max(3.0, 0.38 * len(frame) + 1.2)))
     colors = [
-        style.NEGATIVE if highlight_below is not None and v < highlight_below else style.PRIMARY for v in frame["value"]
+        style.NEGATIVE if highlight_below is not None and v < highlight_below else style.PRIMARY
+        for v in frame["value"]
     ]
     bars = ax.barh(frame["label"], frame["value"], color=colors)
     for b, v in zip(bars, frame["value"], strict=True):
-        ax.annotate(f"{v:,.{decimals}f}", (v, b.get_y() + b.get_height() / 2), va="center", xytext=(3, 0),
-                    textcoords="offset points", fontsize=style.LABEL_SIZE - 1.5)
+        ax.annotate(
+            f"{v:,.{decimals}f}",
+            (v, b.get_y() + b.get_height() / 2),
+            va="center",
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=style.LABEL_SIZE - 1.5,
+        )
     if reference is not None:
         ax.axvline(reference, color=style.SECONDARY, linestyle="--", linewidth=1)
         if reference_label:
-            ax.annotate(reference_label, (reference, len(frame) - 0.5), color=style.SECONDARY,
-                        fontsize=style.LABEL_SIZE - 1.5, xytext=(3, 0), textcoords="offset points")
+            ax.annotate(
+                reference_label,
+                (reference, len(frame) - 0.5),
+                color=style.SECONDARY,
+                fontsize=style.LABEL_SIZE - 1.5,
+                xytext=(3, 0),
+                textcoords="offset points",
+            )
     _title(ax, title, unit)
     ax.margins(x=0.12)
     ax.grid(axis="y", visible=False)
     return fig
 
 
-def grouped_bar(frame: pd.DataFrame, category: str, group: str, value: str, title: str, unit: str | None = None,
-                decimals: int = 1, colors=None, figsize=None, order=None, group_order=None):
+def grouped_bar(
+    frame: pd.DataFrame,
+    category: str,
+    group: str,
+    value: str,
+    title: str,
+    unit: str | None = None,
+    decimals: int = 1,
+    colors=None,
+    figsize=None,
+    order=None,
+    group_order=None,
+):
     """Bars for each category, one per group (e.g. per year), with value labels."""
     fig, ax = _figure(figsize)
     categories = order or list(dict.fromkeys(frame[category]))
@@ -77,8 +125,13 @@ def grouped_bar(frame: pd.DataFrame, category: str, group: str, value: str, titl
     colors = colors or style.PALETTE
     for i, g in enumerate(groups):
         sub = frame[frame[group] == g].set_index(category)[value].reindex(categories)
-        bars = ax.bar(x + (i - (len(groups) - 1) / 2) * width, sub.values.astype(float), width, label=str(g),
-                      color=colors[i % len(colors)])
+        bars = ax.bar(
+            x + (i - (len(groups) - 1) / 2) * width,
+            sub.values.astype(float),
+            width,
+            label=str(g),
+            color=colors[i % len(colors)],
+        )
         _label_bars(ax, bars, decimals)
     ax.set_xticks(x, categories)
     ax.legend(frameon=False)
@@ -87,8 +140,16 @@ def grouped_bar(frame: pd.DataFrame, category: str, group: str, value: str, titl
     return fig
 
 
-def stacked_bar(frame: pd.DataFrame, index: str, parts: dict[str, str], title: str, unit: str | None = None,
-                horizontal: bool = True, figsize=None, total_labels: bool = True):
+def stacked_bar(
+    frame: pd.DataFrame,
+    index: str,
+    parts: dict[str, str],
+    title: str,
+    unit: str | None = None,
+    horizontal: bool = True,
+    figsize=None,
+    total_labels: bool = True,
+):
     """Stacked bars: `parts` maps column → legend label. Missing parts count as absent, not zero-valued data."""
     fig, ax = _figure(figsize or (8.0, max(3.2, 0.42 * len(frame) + 1.4)))
     left = np.zeros(len(frame))
@@ -103,11 +164,23 @@ def stacked_bar(frame: pd.DataFrame, index: str, parts: dict[str, str], title: s
     if total_labels:
         for pos, total in enumerate(left):
             if horizontal:
-                ax.annotate(f"{total:,.0f}", (total, pos), va="center", xytext=(3, 0), textcoords="offset points",
-                            fontsize=style.LABEL_SIZE - 1.5)
+                ax.annotate(
+                    f"{total:,.0f}",
+                    (total, pos),
+                    va="center",
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    fontsize=style.LABEL_SIZE - 1.5,
+                )
             else:
-                ax.annotate(f"{total:,.0f}", (pos, total), ha="center", xytext=(0, 2), textcoords="offset points",
-                            fontsize=style.LABEL_SIZE - 1.5)
+                ax.annotate(
+                    f"{total:,.0f}",
+                    (pos, total),
+                    ha="center",
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    fontsize=style.LABEL_SIZE - 1.5,
+                )
     if horizontal:
         ax.invert_yaxis()
         ax.margins(x=0.1)
@@ -116,17 +189,33 @@ def stacked_bar(frame: pd.DataFrame, index: str, parts: dict[str, str], title: s
     return fig
 
 
-def line(frame: pd.DataFrame, x: str, y: str, series: str | None, title: str, unit: str | None = None,
-         decimals: int = 1, figsize=None):
+def line(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str | None,
+    title: str,
+    unit: str | None = None,
+    decimals: int = 1,
+    figsize=None,
+):
     """Trend lines (one per series) over years or another ordered x."""
     fig, ax = _figure(figsize)
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     for i, (name, sub) in enumerate(groups):
-        ax.plot(sub[x].astype(str), sub[y], marker="o", label=name, color=style.PALETTE[i % len(style.PALETTE)])
+        ax.plot(
+            sub[x].astype(str), sub[y], marker="o", label=name, color=style.PALETTE[i % len(style.PALETTE)]
+        )
         for xv, yv in zip(sub[x].astype(str), sub[y], strict=True):
             if yv == yv:
-                ax.annotate(f"{yv:,.{decimals}f}", (xv, yv), xytext=(0, 5), textcoords="offset points", ha="center",
-                            fontsize=style.LABEL_SIZE - 1.5)
+                ax.annotate(
+                    f"{yv:,.{decimals}f}",
+                    (xv, yv),
+                    xytext=(0, 5),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=style.LABEL_SIZE - 1.5,
+                )
     if series is not None:
         ax.legend(frameon=False)
     _title(ax, title, unit)
@@ -134,8 +223,14 @@ def line(frame: pd.DataFrame, x: str, y: str, series: str | None, title: str, un
     return fig
 
 
-def matrix(frame: pd.DataFrame, row_labels: list[str], col_labels: list[str], title: str, figsize=None,
-           row_groups: list[str] | None = None):
+def matrix(
+    frame: pd.DataFrame,
+    row_labels: list[str],
+    col_labels: list[str],
+    title: str,
+    figsize=None,
+    row_groups: list[str] | None = None,
+):
     """A dot matrix for yes/no tables (e.g. 专业 × 培养层次); `frame` holds booleans."""
     fig, ax = _figure(figsize or (8.5, 0.45 * len(frame) + 1.8))
     values = frame.fillna(False).astype(bool).to_numpy()
@@ -161,8 +256,15 @@ def matrix(frame: pd.DataFrame, row_labels: list[str], col_labels: list[str], ti
 def pie(labels, values, title: str, unit: str | None = None, figsize=None):
     """Share of a whole; only for 2–5 parts that sum to a total."""
     fig, ax = _figure(figsize or (6.0, 4.2))
-    ax.pie(list(values), labels=list(labels), autopct="%1.1f%%", startangle=90, counterclock=False,
-           colors=style.PALETTE, wedgeprops={"linewidth": 1, "edgecolor": "white"})
+    ax.pie(
+        list(values),
+        labels=list(labels),
+        autopct="%1.1f%%",
+        startangle=90,
+        counterclock=False,
+        colors=style.PALETTE,
+        wedgeprops={"linewidth": 1, "edgecolor": "white"},
+    )
     ax.axis("equal")
     _title(ax, title, unit)
     return fig

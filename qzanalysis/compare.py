@@ -21,7 +21,9 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def compare(computed: float | None, printed: float | None, printed_decimals: int | None) -> tuple[Verdict, float | None]:
+def compare(
+    computed: float | None, printed: float | None, printed_decimals: int | None
+) -> tuple[Verdict, float | None]:
     """Verdict and difference (computed − printed).
 
     一致: the computed value rounds to the printed one (|diff| ≤ half a unit in the last printed digit).

@@ -77,7 +77,9 @@ def _typed_frame(raw: RawTable, spec: TableSpec) -> pd.DataFrame:
             columns[f.name] = pd.array([float(c) if c != "" else math.nan for c in cells], dtype="float64")
         elif f.type == "boolean":
             true_values = set(f.descriptor.get("trueValues", ["true"]))
-            columns[f.name] = pd.array([None if c == "" else c in true_values for c in cells], dtype="boolean")
+            columns[f.name] = pd.array(
+                [None if c == "" else c in true_values for c in cells], dtype="boolean"
+            )
         else:
             columns[f.name] = pd.array([c if c != "" else None for c in cells], dtype="object")
     frame = pd.DataFrame(columns)
@@ -116,7 +118,9 @@ def _manifest_checks(folder: Path, label: str) -> Report:
     report = Report(checks_run=["manifest"])
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
-        report.add(Finding(Level.INFO, "manifest", "没有数据清单（manifest.yaml）；可运行 qz manifest 生成", label))
+        report.add(
+            Finding(Level.INFO, "manifest", "没有数据清单（manifest.yaml）；可运行 qz manifest 生成", label)
+        )
         return report
     manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
     listed = manifest.get("files", {})
@@ -125,8 +129,14 @@ def _manifest_checks(folder: Path, label: str) -> Report:
         if not path.exists():
             report.add(Finding(Level.WARN, "manifest", "清单中登记的文件不存在", f"{label}/{name}"))
         elif file_hash(path) != entry.get("sha256"):
-            report.add(Finding(Level.WARN, "manifest", "文件内容与清单记录的哈希不一致：若为有意修改，请运行 qz manifest 更新清单",
-                               f"{label}/{name}"))
+            report.add(
+                Finding(
+                    Level.WARN,
+                    "manifest",
+                    "文件内容与清单记录的哈希不一致：若为有意修改，请运行 qz manifest 更新清单",
+                    f"{label}/{name}",
+                )
+            )
     for path in folder.glob("*.csv"):
         if path.name not in listed:
             report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{path.name}"))
@@ -149,8 +159,14 @@ def _status_row(spec: TableSpec, frame: pd.DataFrame | None, report: Report, lab
         detail = f"{empty} 个空单元格" if empty else ""
     if errors:
         state, detail = "有错误", f"{errors} 个错误"
-    return {"table": spec.name, "表": spec.title, "章节": spec.section, "状态": state, "说明": detail,
-            "行数": 0 if frame is None else len(frame)}
+    return {
+        "table": spec.name,
+        "表": spec.title,
+        "章节": spec.section,
+        "状态": state,
+        "说明": detail,
+        "行数": 0 if frame is None else len(frame),
+    }
 
 
 def read_year(year: int, data_dir=None) -> YearData:
@@ -160,8 +176,15 @@ def read_year(year: int, data_dir=None) -> YearData:
     report = Report()
     tables: dict[str, pd.DataFrame] = {}
     if not folder.is_dir():
-        report.add(Finding(Level.FAIL, "year_folder", f"找不到 {year} 年的数据文件夹", label,
-                           expected="可用 qz new-year 创建"))
+        report.add(
+            Finding(
+                Level.FAIL,
+                "year_folder",
+                f"找不到 {year} 年的数据文件夹",
+                label,
+                expected="可用 qz new-year 创建",
+            )
+        )
     specs = table_specs()
     for name, spec in specs.items():
         path = folder / spec.filename
@@ -174,17 +197,28 @@ def read_year(year: int, data_dir=None) -> YearData:
     known = {s.filename for s in specs.values()}
     for stray in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         if stray.name not in known:
-            report.add(Finding(Level.WARN, "unknown_table", "不是已定义的数据表，已忽略", f"{label}/{stray.name}",
-                               expected="、".join(sorted(known))))
+            report.add(
+                Finding(
+                    Level.WARN,
+                    "unknown_table",
+                    "不是已定义的数据表，已忽略",
+                    f"{label}/{stray.name}",
+                    expected="、".join(sorted(known)),
+                )
+            )
     if folder.is_dir():
         report.extend(_manifest_checks(folder, label))
     facts = tables.pop("facts", None)
     if facts is None:
-        facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index("id", drop=False)
+        facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
+            "id", drop=False
+        )
     fact_values = {k: float(v) for k, v in facts["value"].items() if v == v}
     report.extend(cross_table_checks(tables, fact_values, label))
     all_frames = {**tables, "facts": facts if len(facts) else None}
-    status = pd.DataFrame([_status_row(spec, all_frames.get(name), report, label) for name, spec in specs.items()])
+    status = pd.DataFrame(
+        [_status_row(spec, all_frames.get(name), report, label) for name, spec in specs.items()]
+    )
     return YearData(year=int(year), path=folder, tables=tables, facts=facts, report=report, status=status)
 
 

@@ -36,7 +36,9 @@ class Finding:
 
     def __str__(self) -> str:
         loc = self.location()
-        text = f"[{self.level.value}] {loc}：{self.message}" if loc else f"[{self.level.value}] {self.message}"
+        text = (
+            f"[{self.level.value}] {loc}：{self.message}" if loc else f"[{self.level.value}] {self.message}"
+        )
         if self.value is not None:
             text += f"（发现：“{self.value}”"
             text += f"；应为：{self.expected}）" if self.expected else "）"

@@ -40,8 +40,13 @@ def decimals_of(series: pd.Series) -> int:
     return best
 
 
-def display_table(frame: pd.DataFrame, spec: TableSpec | str | None = None, columns: list[str] | None = None,
-                  decimals: dict[str, int] | None = None, titles: dict[str, str] | None = None) -> pd.DataFrame:
+def display_table(
+    frame: pd.DataFrame,
+    spec: TableSpec | str | None = None,
+    columns: list[str] | None = None,
+    decimals: dict[str, int] | None = None,
+    titles: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """A copy of `frame` as display strings, with Chinese titles (and units) from the table's schema."""
     if isinstance(spec, str):
         spec = table_specs()[spec]

@@ -47,7 +47,9 @@ class Indicator:
         chosen = {**self.default_options(), **options}
         for name, value in chosen.items():
             if value not in self.options[name]["choices"]:
-                raise ValueError(f"{self.name} 的选项 {name} 不能取 {value!r}；可取：{list(self.options[name]['choices'])}")
+                raise ValueError(
+                    f"{self.name} 的选项 {name} 不能取 {value!r}；可取：{list(self.options[name]['choices'])}"
+                )
         return _FUNCTIONS[self.id](data, **chosen)
 
     def label(self) -> str:

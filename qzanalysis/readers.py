@@ -93,7 +93,9 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
     findings: list[Finding] = []
     text, encoding = decode_bytes(path.read_bytes())
     if encoding == "gbk":
-        findings.append(Finding(Level.INFO, "encoding", "文件为 GBK 编码，已按 GBK 读取；建议另存为 UTF-8", display_path))
+        findings.append(
+            Finding(Level.INFO, "encoding", "文件为 GBK 编码，已按 GBK 读取；建议另存为 UTF-8", display_path)
+        )
 
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[tuple[int, list[str]]] = []
@@ -102,7 +104,16 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
         records.append((start_line, record))
         start_line = reader.line_num + 1
     if not records:
-        findings.append(Finding(Level.FAIL, "header", "文件为空，缺少表头", display_path, 1, expected=",".join(spec.field_names)))
+        findings.append(
+            Finding(
+                Level.FAIL,
+                "header",
+                "文件为空，缺少表头",
+                display_path,
+                1,
+                expected=",".join(spec.field_names),
+            )
+        )
         return RawTable(path, display_path, [], [], [], encoding, findings)
 
     # Accept either the code name or the Chinese title as a column header.
@@ -111,10 +122,20 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
     header = [by_title.get(h, h) for h in raw_header]
     for missing in [n for n in spec.field_names if n not in header]:
         findings.append(
-            Finding(Level.FAIL, "header", "缺少列", display_path, 1, missing, expected=f"表头应包含：{','.join(spec.field_names)}")
+            Finding(
+                Level.FAIL,
+                "header",
+                "缺少列",
+                display_path,
+                1,
+                missing,
+                expected=f"表头应包含：{','.join(spec.field_names)}",
+            )
         )
     for extra in [h for h in header if h not in spec.field_names]:
-        findings.append(Finding(Level.FAIL, "header", "多出未定义的列", display_path, 1, extra or "（空列名）"))
+        findings.append(
+            Finding(Level.FAIL, "header", "多出未定义的列", display_path, 1, extra or "（空列名）")
+        )
     duplicated = {h for h in header if header.count(h) > 1}
     for dup in sorted(duplicated):
         findings.append(Finding(Level.FAIL, "header", "列名重复", display_path, 1, dup))
@@ -128,7 +149,13 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
             continue  # blank lines Excel leaves at the end
         if len(record) > len(header):
             findings.append(
-                Finding(Level.FAIL, "shape", f"此行有 {len(record)} 个单元格，多于表头的 {len(header)} 列", display_path, line)
+                Finding(
+                    Level.FAIL,
+                    "shape",
+                    f"此行有 {len(record)} 个单元格，多于表头的 {len(header)} 列",
+                    display_path,
+                    line,
+                )
             )
         cells = {name: (record[i] if i < len(record) else "") for name, i in position.items()}
         record_dict = {k: normalise_text(v) for k, v in cells.items()}
@@ -141,10 +168,21 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
                 if error:
                     flagged.add((len(rows), f.name))
                     findings.append(
-                        Finding(Level.FAIL, "number_format", error, display_path, line, f.name, cell.strip(), _expected(f, unit))
+                        Finding(
+                            Level.FAIL,
+                            "number_format",
+                            error,
+                            display_path,
+                            line,
+                            f.name,
+                            cell.strip(),
+                            _expected(f, unit),
+                        )
                     )
                 elif note:
-                    findings.append(Finding(Level.INFO, "number_format", note, display_path, line, f.name, cell.strip()))
+                    findings.append(
+                        Finding(Level.INFO, "number_format", note, display_path, line, f.name, cell.strip())
+                    )
             else:
                 value = normalise_text(cell)
                 if value in MISSING_MARKERS - {""} and not f.required:

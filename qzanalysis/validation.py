@@ -70,8 +70,13 @@ def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Fin
     field = spec.field(column) if column in spec.field_names else None
     unit = f"（单位：{field.unit}）" if field is not None and field.unit else ""
     if error.type == "type-error" and field is not None:
-        return Finding(Level.FAIL, "type", f"不是{_TYPE_NAMES.get(field.type, field.type)}", **where,
-                       expected=f"{_TYPE_NAMES.get(field.type, field.type)}{unit}")
+        return Finding(
+            Level.FAIL,
+            "type",
+            f"不是{_TYPE_NAMES.get(field.type, field.type)}",
+            **where,
+            expected=f"{_TYPE_NAMES.get(field.type, field.type)}{unit}",
+        )
     if error.type == "constraint-error":
         m = _CONSTRAINT.search(error.note or "")
         name, limit = (m.group("name"), m.group("value")) if m else ("", "")
@@ -85,7 +90,11 @@ def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Fin
         return Finding(Level.FAIL, "constraint", text[0], **where, expected=text[1])
     if error.type in ("primary-key", "unique-error"):
         m = _ROW_POSITION.search(error.note or "")
-        other = raw.lines[int(m.group("pos")) - 2] if m and 0 <= int(m.group("pos")) - 2 < len(raw.lines) else None
+        other = (
+            raw.lines[int(m.group("pos")) - 2]
+            if m and 0 <= int(m.group("pos")) - 2 < len(raw.lines)
+            else None
+        )
         key = "、".join(spec.primary_key)
         msg = f"主键（{key}）与第 {other} 行重复" if other else f"主键（{key}）为空或重复"
         return Finding(Level.FAIL, "primary_key", msg, raw.display_path, line, key, expected="每行唯一")
@@ -102,12 +111,30 @@ def _fact_catalogue_checks(raw: RawTable, report: Report) -> None:
         spec: FactSpec | None = catalogue.get(fid)
         where = dict(file=raw.display_path, line=line)
         if spec is None:
-            report.add(Finding(Level.FAIL, "fact_catalogue", "未知的指标代码", **where, column="id", value=fid,
-                               expected="qzanalysis/metadata/facts.yaml 中登记的代码"))
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "fact_catalogue",
+                    "未知的指标代码",
+                    **where,
+                    column="id",
+                    value=fid,
+                    expected="qzanalysis/metadata/facts.yaml 中登记的代码",
+                )
+            )
             continue
         if unit != spec.unit:
-            report.add(Finding(Level.FAIL, "fact_catalogue", f"单位与目录不符（{spec.label}）", **where, column="unit",
-                               value=unit, expected=spec.unit))
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "fact_catalogue",
+                    f"单位与目录不符（{spec.label}）",
+                    **where,
+                    column="unit",
+                    value=unit,
+                    expected=spec.unit,
+                )
+            )
         if value == "":
             continue
         try:
@@ -115,14 +142,41 @@ def _fact_catalogue_checks(raw: RawTable, report: Report) -> None:
         except ValueError:
             continue  # the type check has reported it
         if spec.type == "integer" and not number.is_integer():
-            report.add(Finding(Level.FAIL, "fact_catalogue", f"{spec.label}应为整数", **where, column="value",
-                               value=value, expected=f"整数（{spec.unit}）"))
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "fact_catalogue",
+                    f"{spec.label}应为整数",
+                    **where,
+                    column="value",
+                    value=value,
+                    expected=f"整数（{spec.unit}）",
+                )
+            )
         if number < 0:
-            report.add(Finding(Level.FAIL, "fact_catalogue", f"{spec.label}不能为负数", **where, column="value",
-                               value=value, expected=f"不小于 0（{spec.unit}）"))
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "fact_catalogue",
+                    f"{spec.label}不能为负数",
+                    **where,
+                    column="value",
+                    value=value,
+                    expected=f"不小于 0（{spec.unit}）",
+                )
+            )
         if spec.maximum is not None and number > spec.maximum:
-            report.add(Finding(Level.FAIL, "fact_catalogue", f"{spec.label}超出范围", **where, column="value",
-                               value=value, expected=f"不大于 {spec.maximum:g}（{spec.unit}）"))
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "fact_catalogue",
+                    f"{spec.label}超出范围",
+                    **where,
+                    column="value",
+                    value=value,
+                    expected=f"不大于 {spec.maximum:g}（{spec.unit}）",
+                )
+            )
 
 
 def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
@@ -142,8 +196,16 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
             continue
         parts = float(frame[check["column"]].sum())
         if abs(parts - float(total)) > 1e-6 * max(1.0, abs(float(total))):
-            report.add(Finding(Level.WARN, check["id"], f"{check['title']}不成立：分项合计 {parts:g}，报告合计 {total:g}",
-                               f"{year_label}/{check['table']}.csv", value=f"{parts:g}", expected=f"{total:g}"))
+            report.add(
+                Finding(
+                    Level.WARN,
+                    check["id"],
+                    f"{check['title']}不成立：分项合计 {parts:g}，报告合计 {total:g}",
+                    f"{year_label}/{check['table']}.csv",
+                    value=f"{parts:g}",
+                    expected=f"{total:g}",
+                )
+            )
     for check in checks.get("row_checks", []):
         report.checks_run.append(check["id"])
         frame = tables.get(check["table"])
@@ -155,9 +217,18 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
         for pos in range(len(frame)):
             part, total = parts.iloc[pos], totals.iloc[pos]
             if part == part and total == total and abs(part - total) > 1e-9:
-                report.add(Finding(Level.WARN, check["id"], f"{check['title']}不成立（{frame.iloc[pos, 0]}）",
-                                   f"{year_label}/{check['table']}.csv", lines[pos], check["total"],
-                                   f"{total:g}", f"分项之和 {part:g}"))
+                report.add(
+                    Finding(
+                        Level.WARN,
+                        check["id"],
+                        f"{check['title']}不成立（{frame.iloc[pos, 0]}）",
+                        f"{year_label}/{check['table']}.csv",
+                        lines[pos],
+                        check["total"],
+                        f"{total:g}",
+                        f"分项之和 {part:g}",
+                    )
+                )
     return report
 
 

@@ -13,7 +13,9 @@ from .paths import available_years
 
 def previous_year(data: YearData, data_dir=None) -> YearData | None:
     """The nearest earlier year in the data folder, loaded and validated; None when there is none."""
-    earlier = [y for y in available_years(data_dir if data_dir is not None else data.path.parent) if y < data.year]
+    earlier = [
+        y for y in available_years(data_dir if data_dir is not None else data.path.parent) if y < data.year
+    ]
     return load_year(max(earlier), data.path.parent) if earlier else None
 
 
@@ -30,8 +32,16 @@ def fact_comparison(current: YearData, previous: YearData | None, fact_ids: list
         spec = fact_specs()[fid]
         now = current.fact(fid)
         before = previous.fact(fid) if previous is not None else math.nan
-        rows.append({"id": fid, "指标": spec.label.replace("（报告值）", ""), "单位": spec.unit,
-                     "上年": before, "本年": now, "变化": now - before})
+        rows.append(
+            {
+                "id": fid,
+                "指标": spec.label.replace("（报告值）", ""),
+                "单位": spec.unit,
+                "上年": before,
+                "本年": now,
+                "变化": now - before,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -42,6 +52,12 @@ def fact_series(years: list[YearData], fact_ids: list[str]) -> pd.DataFrame:
         for fid in fact_ids:
             value = data.fact(fid)
             if value == value:
-                rows.append({"year": data.year, "id": fid, "指标": fact_specs()[fid].label.replace("（报告值）", ""),
-                             "value": value})
+                rows.append(
+                    {
+                        "year": data.year,
+                        "id": fid,
+                        "指标": fact_specs()[fid].label.replace("（报告值）", ""),
+                        "value": value,
+                    }
+                )
     return pd.DataFrame(rows, columns=["year", "id", "指标", "value"])

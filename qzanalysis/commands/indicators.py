@@ -14,8 +14,13 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("indicators", help="计算指标并与报告值核对")
     add_year_args(p)
     p.add_argument("--format", choices=["table", "csv"], default="table")
-    p.add_argument("--option", action="append", default=[], metavar="指标.选项=取值",
-                   help="改变口径，如 dual_qualified_ratio.denominator=full_time（可重复）")
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="指标.选项=取值",
+        help="改变口径，如 dual_qualified_ratio.denominator=full_time（可重复）",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,7 +51,9 @@ def run(args) -> int:
     else:
         shown = table[columns].copy()
         for col in ("计算值", "报告值", "差异"):
-            shown[col] = shown[col].map(lambda v: "—" if v is None or v != v else f"{v:,.4f}".rstrip("0").rstrip("."))
+            shown[col] = shown[col].map(
+                lambda v: "—" if v is None or v != v else f"{v:,.4f}".rstrip("0").rstrip(".")
+            )
         print_frame(shown, "table")
         counts = table["核对"].value_counts()
         print("\n" + "，".join(f"{k} {v} 项" for k, v in counts.items()))
