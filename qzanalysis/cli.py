@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "qzanalysis.commands.validate",
     "qzanalysis.commands.indicators",
     "qzanalysis.commands.manifest",
+    "qzanalysis.commands.docs",
     "qzanalysis.render.command",
     "qzanalysis.audit.command",
     "qzanalysis.yearly.command",

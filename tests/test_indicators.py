@@ -125,3 +125,9 @@ def test_implied_denominator():
     assert implied_denominator(10013, 2.58) == pytest.approx(3881, abs=1)
     assert implied_denominator(992, 98.41, 100) == pytest.approx(1008, abs=1)
     assert implied_denominator(1, math.nan) is None
+
+
+def test_data_dictionary_is_generated_from_current_metadata():
+    from qzanalysis.datadoc import DOC_PATH, render_data_dictionary
+
+    assert DOC_PATH.read_text(encoding="utf-8") == render_data_dictionary(), "run `qz docs` and commit"
