@@ -34,9 +34,11 @@ def headline_table(year: int, data_dir, headline: list[str] | None) -> str:
     """The headline indicator rows as an escaped HTML table, or a notice if the data did not load."""
     try:
         from qzanalysis import load_year
-        from qzanalysis.indicators import indicator_table
+        from qzanalysis.indicators import indicator_table, registry
 
         table = indicator_table(load_year(year, data_dir))
+        # Default: the indicators flagged `headline: true` in metadata/indicators.yaml.
+        headline = headline or [ind.id for ind in registry().values() if ind.headline]
         if headline:
             order = {ind: i for i, ind in enumerate(headline)}
             table = table[table["id"].isin(order)]
@@ -47,7 +49,7 @@ def headline_table(year: int, data_dir, headline: list[str] | None) -> str:
     except Exception as exc:  # never lose the index because of the data: say so instead
         return (
             '<p class="qz-warn">数据未能加载，无法显示主要指标。'
-            f"<br><small>{escape(type(exc).__name__)}: {escape(str(exc))[:300]}</small></p>"
+            f"<br><small>{escape(type(exc).__name__)}: {escape(str(exc)[:300])}</small></p>"
         )
     if not rows:
         return '<p class="qz-warn">没有可显示的主要指标。</p>'
@@ -121,6 +123,7 @@ def index_html(
 <title>{escape(title)}</title>
 <style type="text/css">
 {css}
+.qz-index, .qz-meta {{ width: 100%; }}
 .qz-index td, .qz-index th {{ text-align: left; }}
 .qz-meta td, .qz-meta th {{ text-align: left; }}
 .qz-meta th {{ width: 8rem; }}

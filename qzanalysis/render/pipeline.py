@@ -135,10 +135,12 @@ def render_year(
 
     todo: list[tuple[Path, str]] = []
     skipped: list[str] = []
+    recovered = False  # a chapter marked failed whose last good HTML is current again
     for path in selected:
         key = chapter_key(path, data_fp, lib_fp, params, version)
         report, analysis = _outputs(year_out, path.stem)
         if not force and state.is_fresh(path.stem, key, [report, analysis]):
+            recovered |= state.chapters[path.stem].get("status") != "ok"
             state.mark_skipped(path.stem)
             skipped.append(path.stem)
             result.chapters.append(ChapterResult(path.stem, "skipped", 0.0, None, report, analysis))
@@ -148,13 +150,13 @@ def render_year(
         log(f"跳过（无变化，--force 可强制重跑）：{', '.join(skipped)}")
 
     index_path = year_out / INDEX_FILE
-    write_index = bool(todo) or not index_path.is_file()
+    write_index = bool(todo) or recovered or not index_path.is_file()
     # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
     headline_html = _Background(lambda: headline_table(year, data_dir_abs, headline)) if write_index else None
     if todo:
         result.chapters += _run(todo, year, year_out, nb_dir, params, state, jobs, timeout, data_dir_abs, log)
         state.save()
-    elif skipped and any(state.chapters[s].get("status") != "ok" for s in skipped):
+    elif recovered:
         state.save()
     if write_index:
         _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result())
@@ -178,8 +180,16 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
         f" · qzanalysis {project.package_version()} · 提交 {project.git_commit() or '未知'}"
     )
     jobs = []
+    results: list[ChapterResult] = []
     for path, key in todo:
-        nb = nbformat.read(path, as_version=4)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as exc:  # e.g. a merge conflict left in the JSON: fail this chapter only
+            error = f"{path.stem}: 无法读取笔记本: {type(exc).__name__}: {exc}"
+            state.mark_failed(path.stem, error, failed_at=_now())
+            results.append(ChapterResult(path.stem, "failed", 0.0, error))
+            log(f"✘ {path.stem} 失败\n  {error}")
+            continue
         title = chapter_title(nb, path.stem)
         origins = inject_parameters(nb, params)
         jobs.append(Job(path.stem, nb, origins, {"key": key, "title": title}))
@@ -187,7 +197,6 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
     jobs.sort(key=lambda j: -float(state.chapters.get(j.name, {}).get("seconds") or 1e9))
 
     lock = threading.Lock()
-    results: list[ChapterResult] = []
 
     def on_start(job):
         log(f"▶ {job.name} 开始")

@@ -101,5 +101,7 @@ class RenderState:
     def save(self) -> None:
         write_atomic(
             self.path,
-            json.dumps({"version": 1, "chapters": self.chapters}, ensure_ascii=False, indent=1, sort_keys=True),
+            json.dumps(
+                {"version": 1, "chapters": self.chapters}, ensure_ascii=False, indent=1, sort_keys=True
+            ),
         )

@@ -1,0 +1,213 @@
+"""qz render: editions, offline/escaping guarantees, failures, and change detection (fixture notebooks)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from argparse import ArgumentParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from qzanalysis.render import render_year
+from qzanalysis.render.command import add_parser
+from qzanalysis.render.export import neutralize_scripts
+from qzanalysis.render.params import inject_parameters
+from qzanalysis.render.state import STATE_FILE
+
+FIXTURES = Path(__file__).parent / "fixtures" / "render"
+YEAR = 2021
+
+
+def _setup(root: Path) -> dict:
+    """Copy the fixture notebooks and data into `root`, with a stand-in library tree for hashing."""
+    shutil.copytree(FIXTURES / "notebooks", root / "notebooks")
+    shutil.copytree(FIXTURES / "data", root / "data")
+    (root / "lib").mkdir()
+    (root / "lib" / "mod.py").write_text("X = 1\n")
+    return {
+        "data_dir": root / "data",
+        "out_dir": root / "reports",
+        "notebooks_dir": root / "notebooks",
+        "lib_dir": root / "lib",
+    }
+
+
+def _render(paths: dict, **kwargs):
+    return render_year(YEAR, jobs=2, log=lambda msg: None, **paths, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    paths = _setup(tmp_path_factory.mktemp("render"))
+    result = _render(paths)
+    assert result.ok, [c.error for c in result.failed]
+    year_out = paths["out_dir"] / str(YEAR)
+    return {
+        "result": result,
+        "report": (year_out / "ch01_school.html").read_text("utf-8"),
+        "analysis": (year_out / "analysis" / "ch01_school.html").read_text("utf-8"),
+        "index": (year_out / "index.html").read_text("utf-8"),
+        "year_out": year_out,
+    }
+
+
+def test_both_editions_and_index_are_written(rendered):
+    year_out = rendered["year_out"]
+    for name in ("ch01_school", "ch02_students"):
+        assert (year_out / f"{name}.html").is_file()
+        assert (year_out / "analysis" / f"{name}.html").is_file()
+    assert [c.status for c in rendered["result"].chapters] == ["rendered", "rendered"]
+    index = rendered["index"]
+    assert 'href="ch01_school.html"' in index and 'href="analysis/ch01_school.html"' in index
+    assert "第一章 学校情况" in index and "数据版本" in index and "qzanalysis" in index
+    assert '<html lang="zh-CN">' in index
+
+
+def test_report_edition_has_no_code_stderr_or_parameters(rendered):
+    report = rendered["report"]
+    assert '<html lang="zh-CN">' in report
+    assert "<title>第一章 学校情况</title>" in report
+    for marker in ("CODE-INPUT-MARKER", "HIDDEN-INPUT-MARKER", "REMOVED-CELL-MARKER"):
+        assert marker not in report
+    assert "cm-editor" not in report and "jp-CodeMirrorEditor" not in report  # no code cell inputs
+    assert "STDERR-WARNING-MARKER" not in report and "STDERR-PRINT-MARKER" not in report
+    assert "UserWarning" not in report
+    assert "injected by qz render" not in report and "data_dir" not in report
+    # Output of a remove-input cell, with the injected year.
+    assert "PARAM-YEAR-2021" in report and "STDOUT-VISIBLE-MARKER" in report
+    assert 'src="data:image/png;base64,' in report
+
+
+def test_analysis_edition_keeps_code_and_parameters(rendered):
+    analysis = rendered["analysis"]
+    assert "CODE-INPUT-MARKER" in analysis and "HIDDEN-INPUT-MARKER" in analysis
+    assert "injected by qz render" in analysis
+    assert "REMOVED-CELL-MARKER" not in analysis
+    assert 'src="data:image/png;base64,' in analysis
+
+
+@pytest.mark.parametrize("page", ["report", "analysis", "index"])
+def test_pages_are_offline(rendered, page):
+    html = rendered[page]
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", html, re.I)
+    assert "mathjax" not in html.lower() and "require.min.js" not in html
+    assert "<script" not in html.lower()  # static pages: no JavaScript at all
+
+
+@pytest.mark.parametrize("page", ["report", "analysis"])
+def test_data_strings_are_escaped(rendered, page):
+    html = rendered[page]
+    # DataFrame display (to_html escapes) shows the string as text ...
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # ... and the unescaped Styler output is neutralised rather than executed.
+    assert not re.search(r"<script>alert", html, re.I)
+
+
+def test_index_survives_data_that_does_not_load(monkeypatch):
+    import qzanalysis
+    from qzanalysis.render.index import headline_table
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("<b>缺少文件</b>")
+
+    monkeypatch.setattr(qzanalysis, "load_year", broken)
+    html = headline_table(YEAR, None, None)
+    assert "数据未能加载" in html and "&lt;b&gt;缺少文件" in html
+
+
+def test_unreadable_notebook_fails_only_that_chapter(tmp_path):
+    paths = _setup(tmp_path)
+    (paths["notebooks_dir"] / "ch02_students.ipynb").write_text("<<<<<<< HEAD\n{", encoding="utf-8")
+    result = _render(paths)
+    assert [(c.name, c.status) for c in result.chapters] == [
+        ("ch01_school", "rendered"),
+        ("ch02_students", "failed"),
+    ]
+    assert "ch02_students" in result.failed[0].error and result.exit_code == 1
+    assert not (paths["out_dir"] / str(YEAR) / "ch02_students.html").exists()
+
+
+def test_neutralize_scripts():
+    assert neutralize_scripts("<b>x</b><SCRIPT src=a></script>") == "<b>x</b>&lt;SCRIPT src=a>&lt;/script>"
+
+
+def test_inject_parameters_after_parameters_cell():
+    nb = nbformat.read(FIXTURES / "notebooks" / "ch01_school.ipynb", as_version=4)
+    n = len(nb.cells)
+    origins = inject_parameters(nb, {"year": 2020, "data_dir": None})
+    injected = nb.cells[2]
+    assert "injected-parameters" in injected.metadata["tags"]
+    assert "year = 2020" in injected.source and "data_dir = None" in injected.source
+    assert origins == [0, 1, None, *range(2, n)]
+    # Re-injecting replaces the earlier injected cell rather than stacking another.
+    origins = inject_parameters(nb, {"year": 2021, "data_dir": "/d"})
+    assert sum("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+    assert "year = 2021" in nb.cells[2].source
+
+
+def test_skip_rerun_and_failure(tmp_path, capsys):
+    paths = _setup(tmp_path)
+    year_out = paths["out_dir"] / str(YEAR)
+    first = _render(paths)
+    assert first.ok
+
+    # Nothing changed: everything skipped, nothing rewritten.
+    mtimes = {p: p.stat().st_mtime_ns for p in year_out.rglob("*.html")}
+    again = _render(paths)
+    assert [c.status for c in again.chapters] == ["skipped", "skipped"]
+    assert mtimes == {p: p.stat().st_mtime_ns for p in year_out.rglob("*.html")}
+
+    # A data file changed: every chapter reads the year's data, so every chapter re-runs.
+    with open(paths["data_dir"] / str(YEAR) / "students.csv", "a", encoding="utf-8") as fh:
+        fh.write("数控技术应用,200\n")
+    assert [c.status for c in _render(paths).chapters] == ["rendered", "rendered"]
+
+    # A library file changed: the chapter re-runs (limited to ch02 to keep the test short).
+    (paths["lib_dir"] / "mod.py").write_text("X = 2\n")
+    assert [c.status for c in _render(paths, chapters="ch02").chapters] == ["rendered"]
+
+    # The notebook breaks: non-zero exit, a message naming chapter, cell and error, old HTML untouched.
+    good = year_out / "ch02_students.html"
+    good_bytes, good_mtime = good.read_bytes(), good.stat().st_mtime_ns
+    good_analysis = (year_out / "analysis" / "ch02_students.html").read_bytes()
+    shutil.copy(FIXTURES / "broken" / "ch02_students.ipynb", paths["notebooks_dir"] / "ch02_students.ipynb")
+    parser = ArgumentParser()
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(
+        ["render", "--year", str(YEAR), "--data-dir", str(paths["data_dir"]), "--out", str(paths["out_dir"])]
+        + ["--notebooks-dir", str(paths["notebooks_dir"]), "--chapters", "ch02"]
+    )
+    capsys.readouterr()
+    assert args.func(args) == 1
+    err = capsys.readouterr().err
+    assert "ch02_students: cell 3: KeyError" in err and "不存在的列" in err
+    assert '| total = students["不存在的列"].sum()' in err
+    assert good.read_bytes() == good_bytes and good.stat().st_mtime_ns == good_mtime
+    assert (year_out / "analysis" / "ch02_students.html").read_bytes() == good_analysis
+    assert not [p for p in year_out.rglob("*") if p.name.endswith(".tmp")]
+    state = json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]
+    assert state["ch02_students"]["status"] == "failed" and state["ch01_school"]["status"] == "ok"
+    index = (year_out / "index.html").read_text("utf-8")
+    assert "本次生成失败" in index and "上次成功的版本" in index
+
+    # Still broken: retried (not skipped) and still failing.
+    assert [c.status for c in _render(paths, chapters="ch02").chapters] == ["failed"]
+
+    # Reverted to the last good notebook: its HTML on disk is current again, so it is skipped.
+    shutil.copy(
+        FIXTURES / "notebooks" / "ch02_students.ipynb", paths["notebooks_dir"] / "ch02_students.ipynb"
+    )
+    reverted = _render(paths, chapters="ch02")
+    assert [c.status for c in reverted.chapters] == ["skipped"] and reverted.ok
+    state = json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]
+    assert state["ch02_students"]["status"] == "ok"
+    assert "本次生成失败" not in (year_out / "index.html").read_text("utf-8")
+
+
+def test_unknown_chapter_is_an_error(tmp_path):
+    paths = _setup(tmp_path)
+    with pytest.raises(ValueError, match="ch07"):
+        _render(paths, chapters="ch01,ch07")
