@@ -10,11 +10,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+# No matplotlib.use() here: kernels keep their inline backend (so returned figures display), and
+# headless processes get Agg automatically.
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
 SYSTEM_CJK_FAMILIES = [
     "Microsoft YaHei",
