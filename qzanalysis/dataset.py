@@ -29,6 +29,8 @@ class YearData:
     facts: pd.DataFrame
     report: Report
     status: pd.DataFrame = field(repr=False, default=None)
+    # CSV line of each row, per table. Kept out of DataFrame.attrs: pandas deep-copies attrs on every selection.
+    lines: dict[str, list[int]] = field(repr=False, default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -83,8 +85,6 @@ def _typed_frame(raw: RawTable, spec: TableSpec) -> pd.DataFrame:
         else:
             columns[f.name] = pd.array([c if c != "" else None for c in cells], dtype="object")
     frame = pd.DataFrame(columns)
-    frame.attrs["lines"] = list(raw.lines)
-    frame.attrs["source"] = raw.display_path
     if spec.name == "facts":
         frame["decimals"] = [_decimals(row[spec.field_names.index("value")]) for row in raw.rows]
         frame = frame.set_index("id", drop=False)
@@ -175,6 +175,8 @@ def read_year(year: int, data_dir=None) -> YearData:
     label = display_path(folder)
     report = Report()
     tables: dict[str, pd.DataFrame] = {}
+    lines: dict[str, list[int]] = {}
+    header_only: set[str] = set()
     if not folder.is_dir():
         report.add(
             Finding(
@@ -192,8 +194,16 @@ def read_year(year: int, data_dir=None) -> YearData:
             continue
         raw, table_report = read_table(path, spec, f"{label}/{spec.filename}")
         report.extend(table_report)
+        if name == "facts":
+            raw = _drop_unfilled_facts(raw, report)
+        if not raw.rows and not table_report.errors:
+            # A header-only file (as `qz new-year` leaves it) means: not provided this year.
+            report.add(Finding(Level.INFO, "empty_table", "只有表头，本年度按未提供处理", f"{label}/{spec.filename}"))
+            header_only.add(name)
+            continue
         if not table_report.errors:
             tables[name] = _typed_frame(raw, spec)
+            lines[name] = list(raw.lines)
     known = {s.filename for s in specs.values()}
     for stray in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         if stray.name not in known:
@@ -214,12 +224,29 @@ def read_year(year: int, data_dir=None) -> YearData:
             "id", drop=False
         )
     fact_values = {k: float(v) for k, v in facts["value"].items() if v == v}
-    report.extend(cross_table_checks(tables, fact_values, label))
+    report.extend(cross_table_checks(tables, fact_values, label, lines))
     all_frames = {**tables, "facts": facts if len(facts) else None}
     status = pd.DataFrame(
         [_status_row(spec, all_frames.get(name), report, label) for name, spec in specs.items()]
     )
-    return YearData(year=int(year), path=folder, tables=tables, facts=facts, report=report, status=status)
+    status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
+    return YearData(
+        year=int(year), path=folder, tables=tables, facts=facts, report=report, status=status, lines=lines
+    )
+
+
+def _drop_unfilled_facts(raw: RawTable, report: Report) -> RawTable:
+    """Facts rows with an empty value (a blank template line) are 'not provided', not errors."""
+    if "value" not in raw.header:
+        return raw
+    value_col = raw.header.index("value")
+    keep = [i for i, row in enumerate(raw.rows) if row[value_col] != ""]
+    dropped = len(raw.rows) - len(keep)
+    if dropped:
+        report.add(Finding(Level.INFO, "empty_table", f"{dropped} 项未填，按缺失处理", raw.display_path))
+        raw.rows = [raw.rows[i] for i in keep]
+        raw.lines = [raw.lines[i] for i in keep]
+    return raw
 
 
 def load_year(year: int, data_dir=None, strict: bool = True) -> YearData:

@@ -57,12 +57,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def normalise_text(cell: str) -> str:
+    """Strip spaces (including the full-width U+3000). Chinese punctuation in text is kept as typed."""
+    return cell.strip().strip("\u3000").strip()
+
+
+def normalise_numeric_text(cell: str) -> str:
+    """NFKC for number cells only: full-width digits, point, comma and % become ASCII."""
     return unicodedata.normalize("NFKC", cell).strip()
 
 
 def normalise_number(cell: str, unit: str | None) -> tuple[str, str | None, str | None]:
     """Normalise one numeric cell. Returns (text for the type check, info note or None, error or None)."""
-    text = normalise_text(cell)
+    text = normalise_numeric_text(cell)
     note = "全角字符已转换为半角" if text != cell.strip() else None
     if text in MISSING_MARKERS:
         return "", (f"“{text}”按缺失值读取" if text else note), None
@@ -117,8 +123,8 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
         return RawTable(path, display_path, [], [], [], encoding, findings)
 
     # Accept either the code name or the Chinese title as a column header.
-    by_title = {f.title: f.name for f in spec.fields}
-    raw_header = [normalise_text(h) for h in records[0][1]]
+    by_title = {normalise_numeric_text(f.title): f.name for f in spec.fields}
+    raw_header = [normalise_numeric_text(h) for h in records[0][1]]
     header = [by_title.get(h, h) for h in raw_header]
     for missing in [n for n in spec.field_names if n not in header]:
         findings.append(

@@ -179,7 +179,7 @@ def _fact_catalogue_checks(raw: RawTable, report: Report) -> None:
             )
 
 
-def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
+def cross_table_checks(tables: dict, facts: dict, year_label: str, lines: dict | None = None) -> Report:
     """Parts that should sum to a printed total. A difference is a WARN naming both numbers:
     the data stay faithful to the report, and the audit explains the difference."""
     report = Report()
@@ -211,7 +211,7 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
         frame = tables.get(check["table"])
         if frame is None:
             continue
-        lines = frame.attrs.get("lines", [None] * len(frame))
+        row_lines = (lines or {}).get(check["table"]) or [None] * len(frame)
         parts = frame[check["parts"]].astype("float64").sum(axis=1, min_count=1)
         totals = frame[check["total"]].astype("float64")
         for pos in range(len(frame)):
@@ -223,7 +223,7 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str) -> Report:
                         check["id"],
                         f"{check['title']}不成立（{frame.iloc[pos, 0]}）",
                         f"{year_label}/{check['table']}.csv",
-                        lines[pos],
+                        row_lines[pos],
                         check["total"],
                         f"{total:g}",
                         f"分项之和 {part:g}",
