@@ -240,6 +240,7 @@ def indicator_table(data: YearData, options: dict[str, dict[str, str]] | None = 
                 "差异": diff if diff is None else round(diff, ind.decimals + 2),
                 "核对": verdict.value,
                 "一致": verdict.value == "一致",
+                "报告小数位": decimals,
                 "章节": ind.section,
                 "定义": ind.definition,
             }

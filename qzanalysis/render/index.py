@@ -56,9 +56,20 @@ def headline_table(year: int, data_dir, headline: list[str] | None) -> str:
     columns = [c for c in HEADLINE_COLUMNS if c in rows[0]]
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_fmt(row.get(c)))}</td>" for c in columns) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{escape(_cell(row, c))}</td>" for c in columns) + "</tr>" for row in rows
     )
     return f'<table class="qz-headline"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(row: dict, column: str) -> str:
+    """Printed values keep the report's decimals (74.50 stays 74.50); recomputed ones show one more digit."""
+    from qzanalysis.formatting import fmt_number
+
+    printed_decimals = row.get("报告小数位")
+    if column in ("报告值", "计算值") and printed_decimals == printed_decimals and printed_decimals is not None:
+        extra = 1 if column == "计算值" else 0
+        return fmt_number(row.get(column), int(printed_decimals) + extra)
+    return _fmt(row.get(column))
 
 
 def _fmt(value) -> str:
