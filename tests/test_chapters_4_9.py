@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from qzanalysis import data_version, load_year
 from qzanalysis.catalog import table_specs
-from qzanalysis.chapters import ch04, ch05, ch06, ch07, ch09
+from qzanalysis.chapters import ch04, ch05, ch06, ch07, ch09, common
 from qzanalysis.indicators import registry
 from qzanalysis.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
 from qzanalysis.years import previous_year
@@ -138,9 +138,9 @@ def test_ch04_partner_counts_previous_year_is_marked_derived(data, prev):
 
 
 def test_key_figures_drop_previous_year_without_comparable_values(data, prev):
-    frame = ch04.key_figures(data, prev, ["xinjiang_graduates"])
+    frame = common.key_figures(data, prev, ["xinjiang_graduates"])
     assert list(frame.columns) == ["指标", "单位", "2021 年"]
-    frame = ch04.key_figures(data, prev, ["internship_partner_share"])
+    frame = common.key_figures(data, prev, ["internship_partner_share"])
     assert list(frame.columns) == ["指标", "单位", "2020 年", "2021 年", "变化"]
 
 

@@ -1,6 +1,5 @@
 """第一章 学校情况：校园面积、学生情况、教师队伍、设施设备。
 
-Also holds the small helpers chapters 1–3 share (facts tables, printed-vs-recomputed checks, year panels).
 Every function displays one paragraph or table, or returns one closed Figure; missing data shows as
 “本年度未提供……数据” or “—”, never as 0.
 """
@@ -8,7 +7,6 @@ Every function displays one paragraph or table, or returns one closed Figure; mi
 from __future__ import annotations
 
 import math
-import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,130 +14,28 @@ import pandas as pd
 
 from .. import charts, style
 from ..catalog import fact_specs
-from ..compare import Verdict, compare, implied_denominator
+from ..compare import compare, implied_denominator
 from ..formatting import MISSING_TEXT, fmt_change, fmt_number
 from ..indicators import indicator_table, registry
-from ..narrative import esc, fact_text, missing_notice, sentence, show_markdown, show_table
+from ..narrative import esc, fact_text, sentence, show_markdown, show_table
+from .common import (
+    check,
+    check_phrase,
+    done,
+    fact_label,
+    fact_note,
+    has_facts,
+    missing,
+    no_data,
+    show_facts,
+    show_table_or_notice,
+    year_colors,
+    year_label,
+    years_of,
+)
 
 
-# ---- helpers shared by chapters 1–3 --------------------------------------------------------------
-def missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def done(fig):
-    """Close the figure so it shows once: as the cell's value, not again when the inline backend flushes."""
-    plt.close(fig)
-    return fig
-
-
-def no_data(what: str) -> None:
-    """Shown in place of a paragraph, table or chart whose data this year lacks."""
-    show_markdown(missing_notice(what))
-    return None
-
-
-def has_facts(data, *fact_ids: str) -> bool:
-    return all(not missing(data.fact(f)) for f in fact_ids)
-
-
-_SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?)）$")
-
-
-def fact_label(fact_id: str) -> str:
-    """The catalogue label without “（报告值）” or a section reference such as “（1.4 表）”."""
-    return _SUFFIX.sub("", fact_specs()[fact_id].label)
-
-
-def fact_note(data, fact_id: str) -> str:
-    if fact_id not in data.facts.index:
-        return ""
-    note = data.facts.at[fact_id, "note"]
-    return "" if missing(note) else str(note)
-
-
-def fact_value_text(data, fact_id: str) -> str:
-    """'3,742 人' (catalogue unit, printed decimals), '—' when missing."""
-    return fact_text(data, fact_id)
-
-
-def facts_frame(data, fact_ids: list[str] | None = None, section: str | None = None) -> pd.DataFrame:
-    """Display rows 项目 / 数值 / 说明 for facts (given ids, or every fact of a catalogue section)."""
-    if fact_ids is None:
-        fact_ids = [f.id for f in fact_specs().values() if f.section == section]
-    rows = [
-        {"项目": fact_label(fid), "数值": fact_value_text(data, fid), "说明": fact_note(data, fid)}
-        for fid in fact_ids
-    ]
-    frame = pd.DataFrame(rows, columns=["项目", "数值", "说明"])
-    if (frame["说明"] == "").all():
-        frame = frame.drop(columns="说明")
-    return frame
-
-
-def show_facts(data, caption: str, fact_ids: list[str] | None = None, section: str | None = None) -> None:
-    """A facts table, or the missing notice when the year has none of them."""
-    frame = facts_frame(data, fact_ids, section)
-    if frame.empty or (frame["数值"] == MISSING_TEXT).all():
-        no_data(caption)
-        return
-    show_table(frame, None, caption)
-
-
-def year_title(d) -> str:
-    return f"{d.year} 年"
-
-
-def indicator_value_text(value, ind_id: str, decimals: int | None = None) -> str:
-    ind = registry()[ind_id]
-    return fmt_number(value, ind.decimals if decimals is None else decimals, ind.unit)
-
-
-def check(data, ind_id: str) -> dict:
-    """Printed value, recomputed value, verdict and implied denominator of one registered indicator."""
-    ind = registry()[ind_id]
-    computed = ind.compute(data)
-    printed = data.fact(ind.printed) if ind.printed else math.nan
-    decimals = data.fact_decimals(ind.printed) if ind.printed else None
-    verdict, diff = compare(computed, printed, decimals)
-    return {
-        "ind": ind,
-        "computed": computed,
-        "printed": printed,
-        "printed_decimals": decimals or 0,
-        "verdict": verdict,
-        "diff": diff,
-    }
-
-
-def check_phrase(data, ind_id: str, basis: str = "") -> str:
-    """One neutral clause: '报告印 2.58 倍，按在籍学生数重算为 2.68 倍' / '与重算值一致' / '无法重算'."""
-    c = check(data, ind_id)
-    ind = c["ind"]
-    printed = fmt_number(c["printed"], c["printed_decimals"], ind.unit)
-    computed = fmt_number(c["computed"], ind.decimals, ind.unit)
-    if c["verdict"] is Verdict.UNCHECKABLE:
-        if missing(c["printed"]):
-            return sentence("{name}本年度未提供", name=ind.name)
-        return sentence("{name}报告印 {p}，本年度数据不足以重算", name=ind.name, p=printed)
-    if c["verdict"] is Verdict.COMPUTED_ONLY:
-        return sentence(
-            "{name}按{basis}计算为 {c}（报告未印此值）", name=ind.name, basis=basis or "定义", c=computed
-        )
-    if c["verdict"] is Verdict.CONSISTENT:
-        return sentence(
-            "{name} {p}，与按{basis}重算的结果一致", name=ind.name, p=printed, basis=basis or "定义"
-        )
-    return sentence(
-        "{name}报告印 {p}，按{basis}重算为 {c}（{v}）",
-        name=ind.name,
-        p=printed,
-        basis=basis or "定义",
-        c=computed,
-        v=c["verdict"].value,
-    )
-
-
+# ---- indicator tables and year panels ----------------------------------------------------------
 def indicator_frame(data, ids: list[str]) -> pd.DataFrame:
     """Display rows for registered indicators: 指标 / 报告值 / 重算值 / 核对 / 口径."""
     table = indicator_table(data).set_index("id")
@@ -182,8 +78,8 @@ def year_panels(items: list[dict], title: str, years: list[int], ncols: int = 3)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.6, 2.5 * nrows + 0.7), squeeze=False)
-    colors = [style.YEAR_COLORS["previous"]] * (len(years) - 1) + [style.YEAR_COLORS["current"]]
-    labels = [f"{y} 年" for y in years]
+    colors = year_colors(len(years))
+    labels = [year_label(y) for y in years]
     for ax, item in zip(axes.flat, items, strict=False):
         values = [float(v) if not missing(v) else np.nan for v in item["values"]]
         bars = ax.bar(labels, values, color=colors, width=0.6)
@@ -210,10 +106,6 @@ def year_panels(items: list[dict], title: str, years: list[int], ncols: int = 3)
         ax.axis("off")
     fig.suptitle(title, x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return fig
-
-
-def years_of(data, prev) -> list:
-    return [d for d in (prev, data) if d is not None]
 
 
 # ---- 1.1.3 校园面积 ------------------------------------------------------------------------------
@@ -330,10 +222,7 @@ def student_rows(data) -> list[dict]:
 def table_students(data) -> None:
     """报告 1.2 节的学生情况表。"""
     frame = pd.DataFrame(student_rows(data))
-    if (frame["数值"] == MISSING_TEXT).all():
-        no_data("学生情况")
-        return
-    show_table(frame, None, sentence("{year} 年学生情况", year=data.year))
+    show_table_or_notice(frame, ["数值"], sentence("{year} 年学生情况", year=data.year), "学生情况")
 
 
 def table_student_indicators(data) -> None:
@@ -457,8 +346,8 @@ def teacher_ratio_frame(data, prev) -> pd.DataFrame:
         dec = data.fact_decimals(ind.printed) or ind.decimals
         row = {"指标": ind.name}
         if prev is not None:
-            row[year_title(prev) + "（报告值）"] = fmt_number(prev.fact(ind.printed), dec, ind.unit)
-        row[year_title(data) + "（报告值）"] = fmt_number(now, dec, ind.unit)
+            row[year_label(prev.year) + "（报告值）"] = fmt_number(prev.fact(ind.printed), dec, ind.unit)
+        row[year_label(data.year) + "（报告值）"] = fmt_number(now, dec, ind.unit)
         row["变化情况（报告印）"] = (
             fact_text(data, ind.printed_change) if ind.printed_change else MISSING_TEXT
         )
@@ -469,7 +358,7 @@ def teacher_ratio_frame(data, prev) -> pd.DataFrame:
                 fmt_change(delta, dec, unit).strip() if not missing(delta) else MISSING_TEXT
             )
         c = check(data, ind_id)
-        row[year_title(data) + "重算值"] = fmt_number(c["computed"], ind.decimals, ind.unit)
+        row[year_label(data.year) + "重算值"] = fmt_number(c["computed"], ind.decimals, ind.unit)
         row["核对"] = c["verdict"].value
         rows.append(row)
     return pd.DataFrame(rows)
@@ -478,11 +367,9 @@ def teacher_ratio_frame(data, prev) -> pd.DataFrame:
 def table_teacher_ratios(data, prev) -> None:
     """报告 1.3 节教师队伍比率表，附变化方向与重算值。"""
     frame = teacher_ratio_frame(data, prev)
-    values = frame[[c for c in frame.columns if c.endswith("（报告值）") or c.endswith("重算值")]]
-    if (values == MISSING_TEXT).all().all():
-        no_data("教师队伍比率")
+    values = [c for c in frame.columns if c.endswith("（报告值）") or c.endswith("重算值")]
+    if not show_table_or_notice(frame, values, "教师队伍主要比率", "教师队伍比率"):
         return
-    show_table(frame, None, "教师队伍主要比率")
     show_markdown(
         "> 报告的“变化情况”一栏不带正负号，并以“%”表示百分点；“变化（按两年报告值）”一栏标出方向。"
         "重算值按指标定义由教师人数计算。"
@@ -609,8 +496,8 @@ def facility_frame(data, prev) -> pd.DataFrame:
         before = prev.fact(value_id) if prev is not None else math.nan
         now = data.fact(value_id)
         if prev is not None:
-            row[year_title(prev)] = fmt_number(before, dec, unit)
-        row[year_title(data)] = fmt_number(now, dec, unit)
+            row[year_label(prev.year)] = fmt_number(before, dec, unit)
+        row[year_label(data.year)] = fmt_number(now, dec, unit)
         row["增长情况（报告印）"] = fact_text(data, growth_id)
         growth = (now - before) / before * 100 if not missing(before) and before else math.nan
         if prev is not None:
@@ -625,10 +512,7 @@ def table_facilities(data, prev) -> None:
     """报告 1.4 节设施设备表（两年对比与增长率），附增长率重算。"""
     frame = facility_frame(data, prev)
     years = [c for c in frame.columns if c.endswith(" 年")]
-    if (frame[years] == MISSING_TEXT).all().all():
-        no_data("设施设备")
-        return
-    show_table(frame, None, "设施设备主要指标")
+    show_table_or_notice(frame, years, "设施设备主要指标", "设施设备")
 
 
 def table_facility_indicators(data) -> None:

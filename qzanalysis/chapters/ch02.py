@@ -11,7 +11,18 @@ from ..catalog import table_specs
 from ..compare import implied_denominator
 from ..formatting import MISSING_TEXT, decimals_of, fmt_change, fmt_number
 from ..narrative import esc, fact_text, sentence, show_markdown, show_table
-from .ch01 import check_phrase, done, fact_note, has_facts, missing, no_data, show_facts
+from .common import (
+    check_phrase,
+    done,
+    fact_note,
+    has_facts,
+    missing,
+    no_data,
+    show_facts,
+    year_colors,
+    year_label,
+    years_of,
+)
 
 
 def _usable(frame: pd.DataFrame | None, column: str) -> bool:
@@ -21,10 +32,6 @@ def _usable(frame: pd.DataFrame | None, column: str) -> bool:
 def _pct(value) -> str:
     """A percentage with the decimals the value itself carries (100%, 77.5%, 49.86%)."""
     return fmt_number(value, decimals_of(pd.Series([value])), "%")
-
-
-def _year_label(year: int) -> str:
-    return f"{year} 年"
 
 
 # ---- 2.1.1 思想政治状况 --------------------------------------------------------------------------
@@ -37,10 +44,10 @@ def table_student_honours(data) -> None:
 def culture_frame(data, prev) -> pd.DataFrame:
     """Long frame: 年份, 学段, 学科, 科目 (学段+学科), average_score, pass_rate, city_rank, note."""
     frames = []
-    for d in (prev, data):
-        table = d.table("culture_scores") if d is not None else None
+    for d in years_of(data, prev):
+        table = d.table("culture_scores")
         if table is not None:
-            frames.append(table.assign(年份=_year_label(d.year), 科目=table["grade"] + table["subject"]))
+            frames.append(table.assign(年份=year_label(d.year), 科目=table["grade"] + table["subject"]))
     if not frames:
         return pd.DataFrame(
             columns=["年份", "grade", "subject", "科目", "average_score", "pass_rate", "city_rank"]
@@ -76,7 +83,7 @@ def table_culture_scores(data, prev) -> None:
 def narrative_culture_scores(data, prev) -> None:
     """本年最高与最低的科目，及与上年相比及格率升降最多的科目。"""
     long = culture_frame(data, prev)
-    now = long[long["年份"] == _year_label(data.year)].dropna(subset=["average_score"])
+    now = long[long["年份"] == year_label(data.year)].dropna(subset=["average_score"])
     if now.empty:
         no_data("文化课成绩")
         return
@@ -97,7 +104,7 @@ def narrative_culture_scores(data, prev) -> None:
         top = ranked.loc[ranked["city_rank"].idxmin()]
         text += sentence("全市排名最靠前的是{s}（第 {r} 名）。", s=top["科目"], r=int(top["city_rank"]))
     if prev is not None:
-        before = long[long["年份"] == _year_label(prev.year)].set_index("科目")
+        before = long[long["年份"] == year_label(prev.year)].set_index("科目")
         change = (now.set_index("科目")["pass_rate"] - before["pass_rate"]).dropna()
         if not change.empty:
             up, down = change.idxmax(), change.idxmin()
@@ -127,9 +134,7 @@ def _culture_figure(data, prev, column: str, title: str, unit: str, decimals: in
         title,
         unit,
         decimals=decimals,
-        colors=[charts.style.YEAR_COLORS["previous"], charts.style.PRIMARY]
-        if long["年份"].nunique() > 1
-        else [charts.style.PRIMARY],
+        colors=year_colors(long["年份"].nunique()),
         figsize=(8.5, 4.0),
     )
     ax = fig.axes[0]
@@ -224,9 +229,9 @@ def figure_skill_pass_rates(data):
 # ---- 2.1.4 体质测评合格率 ------------------------------------------------------------------------
 def fitness_frame(data, prev) -> pd.DataFrame:
     frames = [
-        d.table("fitness").assign(年份=_year_label(d.year))
-        for d in (prev, data)
-        if d is not None and d.table("fitness") is not None
+        d.table("fitness").assign(年份=year_label(d.year))
+        for d in years_of(data, prev)
+        if d.table("fitness") is not None
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -261,7 +266,7 @@ def table_fitness(data, prev) -> None:
 
 def narrative_fitness(data, prev) -> None:
     long = fitness_frame(data, prev)
-    now = long[long["年份"] == _year_label(data.year)] if not long.empty else long
+    now = long[long["年份"] == year_label(data.year)] if not long.empty else long
     if now.empty:
         no_data("体质测评")
         return
@@ -276,7 +281,7 @@ def narrative_fitness(data, prev) -> None:
             p=fmt_number(s["pass_rate"], 2, "%"),
             e=fmt_number(s["excellent_rate"], 2, "%"),
         )
-        before = long[(long["年份"] != _year_label(data.year)) & (long["group"] == "全校")]
+        before = long[(long["年份"] != year_label(data.year)) & (long["group"] == "全校")]
         if len(before) and prev is not None:
             b = before.iloc[-1]
             text += sentence(
@@ -304,9 +309,7 @@ def figure_fitness(data, prev, measure: str = "pass_rate"):
     if long.empty or long[measure].isna().all():
         return no_data("体质测评")
     title = {"pass_rate": "体质测评合格率", "excellent_rate": "体质测评优良率"}[measure]
-    colors = (
-        [charts.style.YEAR_COLORS["previous"], charts.style.PRIMARY] if long["年份"].nunique() > 1 else None
-    )
+    colors = year_colors(long["年份"].nunique())
     fig = charts.grouped_bar(long, "group", "年份", measure, title, "%", decimals=1, colors=colors)
     return done(fig)
 

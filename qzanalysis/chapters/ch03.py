@@ -10,7 +10,7 @@ from .. import charts, style
 from ..catalog import table_specs
 from ..formatting import MISSING_TEXT, display_table, fmt_number
 from ..narrative import esc, fact_text, sentence, show_markdown, show_table
-from .ch01 import check, done, fact_label, fact_note, has_facts, missing, no_data, show_facts
+from .common import check, done, fact_label, fact_note, has_facts, missing, no_data, show_facts
 
 LEVEL_COLUMNS = [
     "intermediate_worker",

@@ -1,110 +1,33 @@
-"""第四章 校企合作：新增合作企业、学生实习比例、集团化办学与合作企业增长率的核对。
-
-Also holds the small helpers chapters 5–7 share (the year-on-year table of facts, figure closing).
-"""
+"""第四章 校企合作：新增合作企业、学生实习比例、集团化办学与合作企业增长率的核对。"""
 
 from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
 from .. import charts
-from ..catalog import fact_specs
-from ..compare import compare, implied_denominator
-from ..formatting import MISSING_TEXT, fmt_change, fmt_number
-from ..indicators import registry
+from ..compare import Verdict, implied_denominator
+from ..formatting import MISSING_TEXT, fmt_number
 from ..narrative import fact_text, missing_notice, sentence, show_markdown, show_table
-
-
-# ---- helpers shared by chapters 4–7 --------------------------------------------------------------
-def missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def done(fig, bars: bool = True):
-    """Close the figure so it shows once: as the cell's value, not again when the inline backend flushes.
-
-    For vertical bar charts (`bars`), the grid lines along the categorical x axis are hidden: they would run
-    through the bars and their value labels.
-    """
-    for ax in fig.axes:
-        if bars:
-            ax.grid(axis="x", visible=False)
-        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-            if max(abs(v) for v in limits) >= 1000:  # thousands separators on value axes, as in the tables
-                axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-    plt.close(fig)
-    return fig
-
-
-def no_figure(what: str) -> None:
-    """Shown in place of a chart whose data this year lacks; the cell then displays nothing else."""
-    show_markdown(missing_notice(what))
-    return None
-
-
-def label(fact_id: str) -> str:
-    return fact_specs()[fact_id].label.replace("（报告值）", "")
-
-
-def _decimals(data, prev, fact_id: str) -> int:
-    found = [d.fact_decimals(fact_id) for d in (data, prev) if d is not None]
-    return max([x for x in found if x is not None], default=0)
-
-
-def change_text(now: float, before: float, unit: str, decimals: int) -> str:
-    if missing(now) or missing(before):
-        return MISSING_TEXT
-    if unit == "%":
-        return fmt_change(now - before, decimals, "个百分点")
-    return fmt_change(now - before, decimals, unit)
-
-
-def comparable(prev, fact_ids: list[str]) -> bool:
-    """Whether the previous year exists and has at least one of these facts."""
-    return prev is not None and any(not missing(prev.fact(fid)) for fid in fact_ids)
-
-
-def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
-    """Display frame of facts: one column per year, and the change.
-
-    The previous year's column and the change appear only when that year has at least one of the facts.
-    """
-    if not comparable(prev, fact_ids):
-        prev = None
-    rows = []
-    for fid in fact_ids:
-        unit = fact_specs()[fid].unit
-        d = _decimals(data, prev, fid)
-        row = {"指标": label(fid), "单位": unit}
-        if prev is not None:
-            row[f"{prev.year} 年"] = fmt_number(prev.fact(fid), d)
-        row[f"{data.year} 年"] = fmt_number(data.fact(fid), d)
-        if prev is not None:
-            row["变化"] = change_text(data.fact(fid), prev.fact(fid), unit, d)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def show_key_figures(data, prev, fact_ids: list[str], caption: str) -> None:
-    frame = key_figures(data, prev, fact_ids)
-    value_cols = [c for c in frame.columns if c.endswith(" 年")]
-    if (frame[value_cols] == MISSING_TEXT).all().all():
-        show_markdown(missing_notice(caption))
-        return
-    if prev is not None and not comparable(prev, fact_ids):
-        caption += f"（{prev.year} 年未提供可比数据）"
-    show_table(frame, None, caption)
+from .common import (
+    check,
+    done,
+    missing,
+    no_data,
+    printed_decimals,
+    show_key_figures,
+    year_colors,
+    year_label,
+    years_of,
+)
 
 
 # ---- 4.1 校企合作开展情况和效果 ------------------------------------------------------------------
 def narrative_partners(data) -> None:
     """4.1：本年新增合作企业数。"""
     if missing(data.fact("new_partner_enterprises")):
-        show_markdown(missing_notice("新增校企合作企业"))
+        no_data("新增校企合作企业")
         return
     show_markdown(
         sentence(
@@ -118,9 +41,9 @@ def narrative_partners(data) -> None:
 # ---- 4.2 学生实习情况 ----------------------------------------------------------------------------
 def internship_shares(data, prev) -> pd.DataFrame:
     """Year and 合作企业接收学生实习比例 (%), previous year first; years without the value are left out."""
-    rows = [(d.year, d.fact("internship_partner_share")) for d in (prev, data) if d is not None]
+    rows = [(d.year, d.fact("internship_partner_share")) for d in years_of(data, prev)]
     return pd.DataFrame(
-        [{"年份": f"{y} 年", "比例": v} for y, v in rows if not missing(v)], columns=["年份", "比例"]
+        [{"年份": year_label(y), "比例": v} for y, v in rows if not missing(v)], columns=["年份", "比例"]
     )
 
 
@@ -128,9 +51,9 @@ def narrative_internship(data, prev) -> None:
     """4.2：合作企业接收学生实习的比例，与上年比较。"""
     now = data.fact("internship_partner_share")
     if missing(now):
-        show_markdown(missing_notice("合作企业接收学生实习比例"))
+        no_data("合作企业接收学生实习比例")
         return
-    d = _decimals(data, prev, "internship_partner_share")
+    d = printed_decimals("internship_partner_share", data, prev)
     text = sentence(
         "{year} 年合作企业接收学生实习的比例为 **{now}**", year=data.year, now=fmt_number(now, d, "%")
     )
@@ -157,9 +80,9 @@ def figure_internship(data, prev):
     """合作企业接收学生实习比例，上年与本年。"""
     frame = internship_shares(data, prev)
     if frame.empty:
-        return no_figure("合作企业接收学生实习比例")
-    d = _decimals(data, prev, "internship_partner_share")
-    colors = [charts.style.YEAR_COLORS["previous"]] * (len(frame) - 1) + [charts.style.PRIMARY]
+        return no_data("合作企业接收学生实习比例")
+    d = printed_decimals("internship_partner_share", data, prev)
+    colors = year_colors(len(frame))
     fig = charts.bar(
         frame["年份"],
         frame["比例"],
@@ -170,7 +93,7 @@ def figure_internship(data, prev):
         figsize=(5.5, 3.6),
         ylim=(0, 100),
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 # ---- 4.3 集团化办学情况 --------------------------------------------------------------------------
@@ -184,27 +107,23 @@ def partner_counts(data, prev) -> pd.DataFrame:
     if derived:
         before = now - increase
     rows = [
-        {"年份": f"{before_year} 年" + ("（推算）" if derived else ""), "合作企业": before, "推算": derived},
-        {"年份": f"{data.year} 年", "合作企业": now, "推算": False},
+        {
+            "年份": year_label(before_year) + ("（推算）" if derived else ""),
+            "合作企业": before,
+            "推算": derived,
+        },
+        {"年份": year_label(data.year), "合作企业": now, "推算": False},
     ]
     return pd.DataFrame(rows)
 
 
 def growth_check(data) -> dict:
     """The printed growth beside the recomputed one, the verdict, and the denominator the printed value implies."""
-    ind = registry()["partner_enterprise_growth"]
-    computed = ind.compute(data)
-    printed = data.fact(ind.printed)
-    verdict, diff = compare(computed, printed, data.fact_decimals(ind.printed))
+    g = check(data, "partner_enterprise_growth")
     increase = data.fact("partner_enterprises_increase_printed")
-    implied = implied_denominator(increase, printed, 100)
+    implied = implied_denominator(increase, g["printed"], 100)
     return {
-        "indicator": ind,
-        "computed": computed,
-        "printed": printed,
-        "printed_decimals": data.fact_decimals(ind.printed) or ind.decimals,
-        "verdict": verdict,
-        "diff": diff,
+        **g,
         "increase": increase,
         "current": data.fact("partner_enterprises"),
         "previous": data.fact("partner_enterprises") - increase,
@@ -216,7 +135,7 @@ def narrative_group(data, prev) -> None:
     """4.3：合作企业数、增加数、报告所印环比增长率与按定义重新计算的增长率。"""
     g = growth_check(data)
     if missing(g["current"]):
-        show_markdown(missing_notice("合作企业"))
+        no_data("合作企业")
         if not missing(g["printed"]):
             show_markdown(growth_text(data))
         return
@@ -248,10 +167,10 @@ def narrative_group(data, prev) -> None:
 def growth_text(data) -> str:
     """Plain-language comparison of the printed 环比增长率 with the recomputed one."""
     g = growth_check(data)
-    ind = g["indicator"]
+    ind = g["ind"]
     if missing(g["printed"]) and missing(g["computed"]):
         return missing_notice("合作企业增长率")
-    dec = g["printed_decimals"]
+    dec = g["decimals"]
     if missing(g["computed"]):
         return sentence(
             "报告所印环比增长率为 {p}；缺少增加数或合作企业数，无法重新计算。",
@@ -268,7 +187,7 @@ def growth_text(data) -> str:
             r=recipe,
         )
     printed = fmt_number(g["printed"], dec, "%")
-    if g["verdict"].value in ("一致", "舍入差异"):
+    if g["verdict"] in (Verdict.CONSISTENT, Verdict.ROUNDING):
         return sentence(
             "报告所印环比增长率 {p} 与按定义重新计算的 {c}（{r}）{v}。",
             p=printed,
@@ -299,11 +218,11 @@ def growth_text(data) -> str:
 def table_group(data, prev) -> None:
     """合作企业数与增长率：报告值与重新计算值并列。"""
     g = growth_check(data)
-    ind = g["indicator"]
+    ind = g["ind"]
     if missing(g["current"]) and missing(g["printed"]):
-        show_markdown(missing_notice("合作企业"))
+        no_data("合作企业")
         return
-    dec = g["printed_decimals"]
+    dec = g["decimals"]
     rows = [
         {
             "项目": "本年合作企业数",
@@ -343,10 +262,10 @@ def figure_partner_change(data, prev):
     """合作企业数：上年与本年（上年缺数据时按增加数推算，图中注明）。"""
     frame = partner_counts(data, prev).dropna(subset=["合作企业"])
     if frame.empty:
-        return no_figure("合作企业")
-    colors = [charts.style.YEAR_COLORS["previous"]] * (len(frame) - 1) + [charts.style.PRIMARY]
+        return no_data("合作企业")
+    colors = year_colors(len(frame))
     fig = charts.bar(frame["年份"], frame["合作企业"], "合作企业数", "家", color=colors, figsize=(5.5, 3.6))
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 def figure_growth_rates(data):
@@ -356,7 +275,7 @@ def figure_growth_rates(data):
     colors = {"报告所印": charts.style.SECONDARY, "重新计算（以上年为基数）": charts.style.PRIMARY}
     values = {k: v for k, v in values.items() if not missing(v)}
     if not values:
-        return no_figure("合作企业增长率")
+        return no_data("合作企业增长率")
     fig = charts.bar(
         list(values),
         list(values.values()),
@@ -366,7 +285,7 @@ def figure_growth_rates(data):
         color=[colors[k] for k in values],
         figsize=(5.5, 3.6),
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 __all__ = [

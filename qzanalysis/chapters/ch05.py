@@ -11,8 +11,8 @@ from ..catalog import table_specs
 from ..compare import compare, implied_denominator
 from ..formatting import MISSING_TEXT, fmt_number
 from ..indicators import registry
-from ..narrative import fact_text, missing_notice, sentence, show_markdown, show_table
-from .ch04 import done, missing, no_figure, show_key_figures
+from ..narrative import fact_text, sentence, show_markdown, show_table
+from .common import check, done, missing, no_data, printed_clause, show_key_figures
 
 LEVELS_FIELD = ("skill_certification", "level")
 SCOPE_ALL, SCOPE_SCHOOL = "全部", "在校生"
@@ -32,7 +32,7 @@ def narrative_training(data) -> None:
     now = data.fact("social_training_attendances")
     other = data.fact("social_training_attendances_1_2")
     if missing(now) and missing(other):
-        show_markdown(missing_notice("社会培训"))
+        no_data("社会培训")
         return
     main = "social_training_attendances" if not missing(now) else "social_training_attendances_1_2"
     text = sentence(
@@ -104,7 +104,7 @@ def narrative_training_multiple(data) -> None:
     report_option = m["options"].get("section_1_2", {})
     value = report_option.get("value", math.nan)
     if missing(value) and missing(m["printed"]):
-        show_markdown(missing_notice("培训人次与在校生数之比"))
+        no_data("培训人次与在校生数之比")
         return
     if missing(value):
         show_markdown(
@@ -139,7 +139,7 @@ def figure_training_vs_students(data):
     }
     items = {k: v for k, v in items.items() if not missing(v)}
     if len(items) < 2:
-        return no_figure("社会培训人次与在籍学生数")
+        return no_data("社会培训人次与在籍学生数")
     colors = [
         charts.style.YEAR_COLORS["previous"] if k.startswith("在籍") else charts.style.PRIMARY for k in items
     ]
@@ -151,7 +151,7 @@ def figure_training_vs_students(data):
         color=colors,
         figsize=(6.5, 3.8),
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 # ---- 5.2 技术服务 --------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def narrative_services(data) -> None:
     city = data.fact("city_master_studios")
     upper = data.fact("provincial_national_master_studios")
     if missing(city) and missing(upper):
-        show_markdown(missing_notice("技术服务平台"))
+        no_data("技术服务平台")
         return
     show_markdown(
         sentence(
@@ -187,30 +187,14 @@ def certification_wide(data) -> pd.DataFrame | None:
     return wide
 
 
-def certification_check(data) -> dict:
-    ind = registry()["certification_rate"]
-    computed = ind.compute(data)
-    printed = data.fact(ind.printed)
-    decimals = data.fact_decimals(ind.printed) or ind.decimals
-    verdict, diff = compare(computed, printed, decimals)
-    return {
-        "indicator": ind,
-        "computed": computed,
-        "printed": printed,
-        "decimals": decimals,
-        "verdict": verdict.value,
-        "diff": diff,
-    }
-
-
 def narrative_certification(data) -> None:
     """职业技能等级认定人次、获证人次、获证率（报告值与重新计算值）、认定工种。"""
     attempts = data.fact("certification_attempts_printed")
     wide = certification_wide(data)
     if missing(attempts) and wide is None:
-        show_markdown(missing_notice("职业技能等级认定"))
+        no_data("职业技能等级认定")
         return
-    c = certification_check(data)
+    c = check(data, "certification_rate")
     text = sentence(
         "{year} 年学校面向在校生和社会人员开展职业技能等级认定 **{a}**",
         year=data.year,
@@ -223,16 +207,7 @@ def narrative_certification(data) -> None:
         text += sentence(
             "按各等级认定人次之和计算，获证率为 **{v}**", v=fmt_number(c["computed"], c["decimals"], "%")
         )
-        if missing(c["printed"]):
-            text += "（报告未印获证率）。"
-        elif c["verdict"] == "一致":
-            text += sentence("，与报告所印 {p}一致。", p=fmt_number(c["printed"], c["decimals"], "%"))
-        else:
-            text += sentence(
-                "；报告印为 {p}，核对结果：{v}。",
-                p=fmt_number(c["printed"], c["decimals"], "%"),
-                v=c["verdict"],
-            )
+        text += printed_clause(c, "%", "获证率")
     elif not missing(c["printed"]):
         text += sentence(
             "报告所印获证率为 {p}（缺少获证人次或分级认定人数，无法重新计算）。",
@@ -271,7 +246,7 @@ def table_certification(data) -> None:
     """职业技能等级认定人数表，按报告原样：五级…一级与合计。"""
     wide = certification_wide(data)
     if wide is None:
-        show_markdown(missing_notice("职业技能等级认定人数（按等级）"))
+        no_data("职业技能等级认定人数（按等级）")
         return
     frame = wide.reset_index().rename(columns={"scope": "范围"})
     frame["范围"] = frame["范围"].map(SCOPE_LABELS)
@@ -285,7 +260,7 @@ def figure_certification_levels(data):
     """各等级认定人次：全部与在校生并列。"""
     table = data.table("skill_certification")
     if table is None or table["people"].isna().all():
-        return no_figure("职业技能等级认定人数（按等级）")
+        return no_data("职业技能等级认定人数（按等级）")
     frame = table.assign(范围=table["scope"].map(SCOPE_LABELS), people=table["people"].astype("float64"))
     groups = [SCOPE_LABELS[s] for s in (SCOPE_ALL, SCOPE_SCHOOL) if SCOPE_LABELS[s] in set(frame["范围"])]
     fig = charts.grouped_bar(
@@ -299,7 +274,7 @@ def figure_certification_levels(data):
         order=levels(),
         group_order=groups,
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 def figure_certified(data):
@@ -310,7 +285,7 @@ def figure_certified(data):
         attempts = wide.at[SCOPE_ALL, "各级之和"]
     certified = data.fact("certified")
     if missing(attempts) or missing(certified):
-        return no_figure("获证人次")
+        return no_data("获证人次")
     labels = [
         f"获证 {fmt_number(certified, 0, '人次')}",
         f"未获证 {fmt_number(attempts - certified, 0, '人次')}",
@@ -322,7 +297,7 @@ def figure_certified(data):
         "%",
         figsize=(6.0, 3.6),
     )
-    return done(fig, bars=False)
+    return done(fig, thousands=True)
 
 
 # ---- 5.3 对口支援 --------------------------------------------------------------------------------
@@ -342,7 +317,7 @@ def narrative_xinjiang(data) -> None:
     """5.3：新疆班招生、毕业、升学与就业。"""
     frame = xinjiang_outcomes(data).set_index("项目")["人数"]
     if frame.isna().all():
-        show_markdown(missing_notice("对口支援（新疆班）"))
+        no_data("对口支援（新疆班）")
         return
     text = ""
     if not missing(frame["招收新生"]):
@@ -386,7 +361,7 @@ def figure_xinjiang(data):
     """新疆班：招生、毕业、升学、就业人数。"""
     frame = xinjiang_outcomes(data).dropna()
     if frame.empty:
-        return no_figure("对口支援（新疆班）")
+        return no_data("对口支援（新疆班）")
     palette = {
         "招收新生": charts.style.YEAR_COLORS["previous"],
         "毕业生": charts.style.PRIMARY,
@@ -402,7 +377,7 @@ def figure_xinjiang(data):
         color=colors,
         figsize=(6.5, 3.8),
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 __all__ = [

@@ -11,8 +11,8 @@ from .. import charts, style
 from ..compare import compare
 from ..formatting import MISSING_TEXT, decimals_of, fmt_number
 from ..indicators import registry
-from ..narrative import fact_text, missing_notice, sentence, show_markdown, show_table
-from .ch04 import done, missing, no_figure, show_key_figures
+from ..narrative import fact_text, sentence, show_markdown, show_table
+from .common import check, done, missing, no_data, printed_clause, show_key_figures
 
 WAN_DECIMALS = 4  # the report prints 万元 amounts to four decimals (i.e. to the yuan)
 
@@ -40,7 +40,7 @@ def narrative_funding(data) -> None:
     frame = funding_frame(data)
     printed_total = data.fact("funding_total_printed")
     if frame is None and missing(printed_total):
-        show_markdown(missing_notice("经费"))
+        no_data("经费")
         return
     text = sentence(
         "{year} 年度学校总经费 **{t}**",
@@ -90,7 +90,7 @@ def table_funding(data) -> None:
     """经费来源表：原印金额与单位、判定单位、折合万元、占比；合计行与报告所印总经费。"""
     frame = funding_frame(data)
     if frame is None:
-        show_markdown(missing_notice("经费来源"))
+        no_data("经费来源")
         return
     rows = []
     for _, r in frame.iterrows():
@@ -139,7 +139,7 @@ def figure_funding(data):
     """各来源经费（折合万元），从高到低。"""
     frame = funding_frame(data)
     if frame is None or frame["amount_wan_yuan"].isna().all():
-        return no_figure("经费来源")
+        return no_data("经费来源")
     fig = charts.barh_sorted(
         frame["source"],
         frame["amount_wan_yuan"],
@@ -148,14 +148,14 @@ def figure_funding(data):
         decimals=2,
         figsize=(7.5, 3.2),
     )
-    return done(fig, bars=False)
+    return done(fig, thousands=True)
 
 
 def figure_funding_share(data):
     """各来源经费占比：一根 100% 堆积横条，图例给出来源与占比（小份额不挤在图上）。"""
     frame = funding_frame(data)
     if frame is None or frame["amount_wan_yuan"].isna().all():
-        return no_figure("经费来源")
+        return no_data("经费来源")
     frame = frame.dropna(subset=["amount_wan_yuan"]).sort_values("amount_wan_yuan", ascending=False)
     style.use_house_style()
     fig, ax = plt.subplots(figsize=(8.0, 2.4))
@@ -186,31 +186,15 @@ def figure_funding_share(data):
     ax.grid(False)
     ax.legend(frameon=False, ncol=min(4, len(frame)), loc="upper center", bbox_to_anchor=(0.5, -0.25))
     ax.set_title(f"{data.year} 年度经费来源构成（%）", loc="left")
-    return done(fig, bars=False)
+    return done(fig, thousands=True)
 
 
 # ---- 生均财政拨款 --------------------------------------------------------------------------------
-def per_student_check(data) -> dict:
-    ind = registry()["per_student_funding"]
-    computed = ind.compute(data)
-    printed = data.fact(ind.printed)
-    decimals = data.fact_decimals(ind.printed) or ind.decimals
-    verdict, diff = compare(computed, printed, decimals)
-    return {
-        "indicator": ind,
-        "computed": computed,
-        "printed": printed,
-        "decimals": decimals,
-        "verdict": verdict.value,
-        "diff": diff,
-    }
-
-
 def narrative_per_student(data) -> None:
     """生均财政拨款：重新计算值与报告值。"""
-    c = per_student_check(data)
+    c = check(data, "per_student_funding")
     if missing(c["computed"]) and missing(c["printed"]):
-        show_markdown(missing_notice("生均财政拨款"))
+        no_data("生均财政拨款")
         return
     students = fact_text(data, "funding_students")
     if missing(c["computed"]):
@@ -224,18 +208,8 @@ def narrative_per_student(data) -> None:
             s=students,
             v=fmt_number(c["computed"], c["decimals"], "元"),
         )
-        if missing(c["printed"]):
-            text += "（报告未印此值）。"
-        elif c["verdict"] == "一致":
-            text += sentence("，与报告所印 {p}一致。", p=fmt_number(c["printed"], c["decimals"], "元"))
-        else:
-            text += sentence(
-                "；报告印为 {p}，核对结果：{v}（相差 {d}）。",
-                p=fmt_number(c["printed"], c["decimals"], "元"),
-                v=c["verdict"],
-                d=fmt_number(abs(c["diff"]), c["decimals"], "元"),
-            )
-    text += sentence("\n\n口径：{d}", d=c["indicator"].definition)
+        text += printed_clause(c, "元", show_diff=True)
+    text += sentence("\n\n口径：{d}", d=c["ind"].definition)
     show_markdown(text)
 
 
@@ -253,7 +227,7 @@ def narrative_policy(data) -> None:
     """6.1.1：编制核定参照的生师比标准。"""
     ratio = data.fact("policy_student_staff_ratio")
     if missing(ratio):
-        show_markdown(missing_notice("编制核定政策"))
+        no_data("编制核定政策")
         return
     text = sentence(
         "衢州市人民政府《关于加快发展现代职业教育的实施意见》提出参照 **{r}** 的生师比标准核定中职学校教职工编制，"
@@ -275,7 +249,7 @@ def narrative_projects(data) -> None:
     """6.1.2：高水平建设专业与扩建项目投资。"""
     majors, invest = data.fact("high_level_a_majors"), data.fact("expansion_investment")
     if missing(majors) and missing(invest):
-        show_markdown(missing_notice("项目建设"))
+        no_data("项目建设")
         return
     parts = []
     if not missing(majors):
@@ -299,7 +273,7 @@ def narrative_staffing(data) -> None:
     """6.2.2：新招聘教师。"""
     hired = data.fact("new_teachers_hired")
     if missing(hired):
-        show_markdown(missing_notice("教师招聘"))
+        no_data("教师招聘")
         return
     show_markdown(
         sentence("{year} 年学校新招聘教师 **{n}**。", year=data.year, n=fact_text(data, "new_teachers_hired"))

@@ -6,9 +6,9 @@ import pandas as pd
 
 from .. import charts
 from ..formatting import fmt_number
-from ..narrative import fact_text, missing_notice, sentence, show_markdown, show_table
+from ..narrative import fact_text, sentence, show_markdown, show_table
 from . import ch05
-from .ch04 import done, missing, no_figure, show_key_figures
+from .common import check, done, missing, no_data, show_key_figures, year_colors
 
 FEATURE_FACTS = [
     "certification_pilot_occupations",
@@ -38,7 +38,7 @@ def narrative_feature(data) -> None:
     pilots = data.fact("certification_pilot_occupations")
     attempts = data.fact("certification_attempts_printed")
     if missing(pilots) and missing(attempts):
-        show_markdown(missing_notice("职业技能等级认定试点"))
+        no_data("职业技能等级认定试点")
         return
     text = sentence(
         "{year} 年学校职业技能等级认定试点工作覆盖 **{p}**工种",
@@ -53,9 +53,9 @@ def narrative_feature(data) -> None:
         text += sentence("全年认定 {a}", a=fact_text(data, "certification_attempts_printed"))
         if not missing(data.fact("certified")):
             text += sentence("，获证 {c}", c=fact_text(data, "certified"))
-        check = ch05.certification_check(data)
-        if not missing(check["computed"]):
-            text += sentence("，获证率 {r}", r=fmt_number(check["computed"], check["decimals"], "%"))
+        c = check(data, "certification_rate")
+        if not missing(c["computed"]):
+            text += sentence("，获证率 {r}", r=fmt_number(c["computed"], c["decimals"], "%"))
         text += "（详见第五章）。"
     after = data.fact("certification_occupations_after_review")
     if not missing(pilots) and not missing(after) and pilots != after:
@@ -83,8 +83,8 @@ def figure_occupations(data):
     """认定工种：复评前后。"""
     frame = occupations(data)
     if frame.empty:
-        return no_figure("认定工种")
-    colors = [charts.style.YEAR_COLORS["previous"], charts.style.PRIMARY][-len(frame) :]
+        return no_data("认定工种")
+    colors = year_colors(len(frame))
     fig = charts.bar(
         frame["阶段"],
         frame["工种"],
@@ -93,7 +93,7 @@ def figure_occupations(data):
         color=colors,
         figsize=(5.5, 3.6),
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 def level_shares(data) -> pd.DataFrame | None:
@@ -113,18 +113,18 @@ def figure_level_shares(data):
     """各等级认定人次占比。"""
     frame = level_shares(data)
     if frame is None:
-        return no_figure("职业技能等级认定人数（按等级）")
+        return no_data("职业技能等级认定人数（按等级）")
     frame = frame.dropna(subset=["占比"])
     fig = charts.bar(
         frame["等级"], frame["占比"], f"{data.year} 年各等级认定人次占比", "%", decimals=1, figsize=(6.5, 3.6)
     )
-    return done(fig)
+    return done(fig, thousands=True, bars=True)
 
 
 def table_level_shares(data) -> None:
     frame = level_shares(data)
     if frame is None:
-        show_markdown(missing_notice("职业技能等级认定人数（按等级）"))
+        no_data("职业技能等级认定人数（按等级）")
         return
     out = pd.DataFrame(
         {
