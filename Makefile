@@ -9,8 +9,8 @@ YEAR ?= 2021
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --timeout 180 --retries 5 --upgrade pip
+	$(BIN)/python -m pip install --quiet --timeout 180 --retries 5 -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
 report: $(STAMP)
