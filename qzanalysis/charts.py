@@ -17,6 +17,13 @@ def _figure(figsize=None):
     return plt.subplots(figsize=figsize or style.FIGSIZE)
 
 
+def _finish(fig):
+    """Close the figure before handing it back: a notebook then shows it once (as the cell's result),
+    not a second time when the inline backend flushes open figures. Closed figures still save and display."""
+    plt.close(fig)
+    return fig
+
+
 def _title(ax, title: str, unit: str | None):
     ax.set_title(f"{title}（{unit}）" if unit else title, loc="left")
 
@@ -55,7 +62,7 @@ def bar(
     if ylim:
         ax.set_ylim(*ylim)
     ax.margins(y=0.12)
-    return fig
+    return _finish(fig)
 
 
 def barh_sorted(
@@ -100,7 +107,7 @@ def barh_sorted(
     _title(ax, title, unit)
     ax.margins(x=0.12)
     ax.grid(axis="y", visible=False)
-    return fig
+    return _finish(fig)
 
 
 def grouped_bar(
@@ -137,7 +144,7 @@ def grouped_bar(
     ax.legend(frameon=False)
     _title(ax, title, unit)
     ax.margins(y=0.15)
-    return fig
+    return _finish(fig)
 
 
 def stacked_bar(
@@ -186,7 +193,7 @@ def stacked_bar(
         ax.margins(x=0.1)
     ax.legend(frameon=False, loc="lower right" if horizontal else "upper right")
     _title(ax, title, unit)
-    return fig
+    return _finish(fig)
 
 
 def line(
@@ -220,7 +227,7 @@ def line(
         ax.legend(frameon=False)
     _title(ax, title, unit)
     ax.margins(y=0.15)
-    return fig
+    return _finish(fig)
 
 
 def matrix(
@@ -250,7 +257,7 @@ def matrix(
             previous = g
     _title(ax, title, None)
     ax.title.set_position((0, 1.12))
-    return fig
+    return _finish(fig)
 
 
 def pie(labels, values, title: str, unit: str | None = None, figsize=None):
@@ -267,4 +274,4 @@ def pie(labels, values, title: str, unit: str | None = None, figsize=None):
     )
     ax.axis("equal")
     _title(ax, title, unit)
-    return fig
+    return _finish(fig)

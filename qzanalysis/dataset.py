@@ -198,7 +198,9 @@ def read_year(year: int, data_dir=None) -> YearData:
             raw = _drop_unfilled_facts(raw, report)
         if not raw.rows and not table_report.errors:
             # A header-only file (as `qz new-year` leaves it) means: not provided this year.
-            report.add(Finding(Level.INFO, "empty_table", "只有表头，本年度按未提供处理", f"{label}/{spec.filename}"))
+            report.add(
+                Finding(Level.INFO, "empty_table", "只有表头，本年度按未提供处理", f"{label}/{spec.filename}")
+            )
             header_only.add(name)
             continue
         if not table_report.errors:

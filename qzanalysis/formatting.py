@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
+import re
 
 import pandas as pd
 
@@ -67,9 +69,34 @@ def display_table(
     return pd.DataFrame(out)
 
 
+_NUMBER_CELL = re.compile(r"^[−+\-±]?[\d,]+(\.\d+)?\s*(%|:1|[^\d\s]{1,3})?$")
+
+
+def _is_number_column(values: pd.Series) -> bool:
+    cells = [str(v) for v in values if v is not None and v == v and str(v) not in ("", MISSING_TEXT)]
+    return bool(cells) and all(_NUMBER_CELL.match(c) for c in cells)
+
+
 def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
-    """HTML for a display table. Every cell and title is escaped: data strings are never markup."""
-    body = frame.to_html(index=False, escape=True, border=0, classes="qz-table", na_rep=MISSING_TEXT)
-    if caption:
-        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    return body
+    """HTML for a display table. Every cell and title is escaped: data strings are never markup.
+    Text columns are left-aligned and number columns right-aligned by a style scoped to this table."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = (
+            MISSING_TEXT if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values
+        )
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    body = "".join(rows)
+    table_id = "qz-" + hashlib.sha1((head + body).encode("utf-8")).hexdigest()[:10]
+    text_columns = [i + 1 for i, c in enumerate(frame.columns) if not _is_number_column(frame[c])]
+    # Short labels (学段, 结论) must not break one character per line when the table is squeezed.
+    short_columns = [i + 1 for i, c in enumerate(frame.columns) if frame[c].astype(str).str.len().max() <= 6]
+    style = "".join(f"#{table_id} td:nth-child({i}){{text-align:left}}" for i in text_columns)
+    style += "".join(f"#{table_id} td:nth-child({i}){{white-space:nowrap}}" for i in short_columns)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f"<style>{style}</style>" * bool(style)
+        + f'<table class="qz-table" id="{table_id}">{cap}<thead><tr class="qz-head">{head}</tr></thead>'
+        + f"<tbody>{body}</tbody></table>"
+    )

@@ -62,7 +62,9 @@ def test_chapter_report_edition(rendered, chapter):
     text = visible_text(page)
     for number in KEY_NUMBERS[chapter]:
         assert number in text, f"{chapter} does not show {number}"
-    assert "jp-CodeMirrorEditor" not in page and "cm-editor" not in page and "highlight hl-ipython3" not in page
+    assert (
+        "jp-CodeMirrorEditor" not in page and "cm-editor" not in page and "highlight hl-ipython3" not in page
+    )
     for leak in ("Traceback", "Warning:", "UserWarning", "load_year(", "import "):
         assert leak not in text, f"{chapter} shows {leak!r}"
     assert (rendered / "analysis" / f"{chapter}.html").is_file()

@@ -199,6 +199,10 @@ def test_manifest_detects_edits(data_copy):
 
 
 def test_chinese_punctuation_in_text_is_kept(data_copy):
-    write(data_copy, "starting_salaries.csv", "major,starting_salary,note\n工业机器人,3500,备注：（页面缺失），见原文；\n")
+    write(
+        data_copy,
+        "starting_salaries.csv",
+        "major,starting_salary,note\n工业机器人,3500,备注：（页面缺失），见原文；\n",
+    )
     note = load_year(2021, data_copy).table("starting_salaries")["note"].iloc[0]
     assert note == "备注：（页面缺失），见原文；"

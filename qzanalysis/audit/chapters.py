@@ -124,29 +124,10 @@ def list_problems(data, prev, group: str) -> None:
     show_markdown(esc(GROUP_INTRO[group]) + "\n\n" + "\n".join(f"- {esc(t)}" for t in items))
 
 
-def _register_figure_display() -> None:
-    """Let a Figure at the end of a cell display as PNG even though the house style forces Agg.
-
-    (qzanalysis.style selects Agg, which leaves IPython without a Figure formatter; the lead may move this there.)
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    from IPython.core.pylabtools import print_figure
-    from matplotlib.figure import Figure
-
-    shell.display_formatter.formatters["image/png"].for_type(Figure, lambda fig: print_figure(fig, "png"))
-
-
 def figure_standards(data):
     """本校值占国家标准的百分比（不低于型标准），低于 100% 的标红。"""
     from ..charts import barh_sorted
 
-    _register_figure_display()
     table = standards_table(data)
     table = table[table["unit"].ne(":1") & table["结论"].ne(UNKNOWN) & table["id"].isin(_ge_standards())]
     share = table["value"] / table["threshold"] * 100

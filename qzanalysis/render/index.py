@@ -66,7 +66,11 @@ def _cell(row: dict, column: str) -> str:
     from qzanalysis.formatting import fmt_number
 
     printed_decimals = row.get("报告小数位")
-    if column in ("报告值", "计算值") and printed_decimals == printed_decimals and printed_decimals is not None:
+    if (
+        column in ("报告值", "计算值")
+        and printed_decimals == printed_decimals
+        and printed_decimals is not None
+    ):
         extra = 1 if column == "计算值" else 0
         return fmt_number(row.get(column), int(printed_decimals) + extra)
     return _fmt(row.get(column))
