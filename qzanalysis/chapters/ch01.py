@@ -29,9 +29,9 @@ from .common import (
     no_data,
     show_facts,
     show_table_or_notice,
+    trend_years,
     year_colors,
     year_label,
-    years_of,
 )
 
 
@@ -389,7 +389,7 @@ def figure_teacher_counts(data):
 
 def figure_teacher_ratios(data, prev):
     """教师队伍比率：上年与本年（报告值），一指标一小图。"""
-    years = years_of(data, prev)
+    years = trend_years(data, prev)
     items = []
     for ind_id in TEACHER_RATIOS:
         ind = registry()[ind_id]
@@ -526,7 +526,7 @@ def table_facility_indicators(data) -> None:
 
 def figure_facilities(data, prev):
     """设施设备指标：上年与本年，一指标一小图。"""
-    years = years_of(data, prev)
+    years = trend_years(data, prev)
     items = [
         {
             "label": fact_label(v),

@@ -73,6 +73,16 @@ def years_of(data, prev) -> list:
     return [d for d in (prev, data) if d is not None]
 
 
+def trend_years(data, prev, limit: int = 5) -> list:
+    """For charts: every year in the data folder up to this one (at most `limit`), so that with three or
+    more years the small multiples show a trend; just this year when there is no earlier one."""
+    if prev is None:
+        return [data]
+    from ..years import all_years
+
+    return all_years(data)[-limit:]
+
+
 def year_label(year: int) -> str:
     return f"{year} 年"
 
