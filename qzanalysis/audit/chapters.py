@@ -12,7 +12,7 @@ from ..formatting import table_html
 from ..narrative import esc, missing_notice, show_markdown
 from .expr import number_text
 from .report import audit, declines, lowest, standards_not_met, verdict_counts
-from .rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE, rule_metadata
+from .rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE
 from .standards import MET, NOT_MET, UNKNOWN, standards_table
 
 LOWEST_N = 3
@@ -151,19 +151,16 @@ def _ge_standards() -> list[str]:
 
 def school_assessment(data) -> None:
     """The school's own assessment (8.1/8.2 headings with a one-line summary), clearly labelled."""
-    text = rule_metadata().get("school_assessment", {}).get(data.year)
-    if not text:
+    table = data.table("school_assessment")
+    if table is None:
         show_markdown(missing_notice("学校自评（主要问题和改进措施）"))
         return
-    lines = [
-        f"以下为{esc(data.year)}年度报告第八章原文的标题与要点，属学校自评，不是由数据计算得出。",
-        "",
-        "**主要问题**",
-        "",
-    ]
-    lines += [f"- **{esc(p['heading'])}**：{esc(p['summary'])}" for p in text.get("problems", [])]
-    lines += ["", "**改进措施**", ""]
-    lines += [f"- **{esc(m['heading'])}**：{esc(m['summary'])}" for m in text.get("measures", [])]
+    lines = [f"以下为{esc(data.year)}年度报告第八章原文的标题与要点，属学校自评，不是由数据计算得出。"]
+    for part, rows in table.groupby("part", sort=False):
+        lines += ["", f"**{esc(part)}**", ""]
+        for row in rows.itertuples():
+            summary = f"：{esc(row.summary)}" if row.summary else ""
+            lines.append(f"- **{esc(row.section)} {esc(row.heading)}**{summary}")
     show_markdown("\n".join(lines))
 
 
