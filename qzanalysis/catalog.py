@@ -15,7 +15,8 @@ import yaml
 from .paths import METADATA_DIR, SCHEMA_DIR
 
 # Keys of our YAML that are not part of the frictionless Table Schema standard.
-_FIELD_EXTRA_KEYS = {"unit"}
+# Keys of ours: `unit`; `optional: true` lets a CSV omit the column (read as empty), for columns added later.
+_FIELD_EXTRA_KEYS = {"unit", "optional"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class FieldSpec:
     @property
     def required(self) -> bool:
         return bool(self.constraints.get("required"))
+
+    @property
+    def optional_column(self) -> bool:
+        return bool(self.descriptor.get("optional"))
 
     @property
     def is_numeric(self) -> bool:

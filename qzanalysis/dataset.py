@@ -122,8 +122,22 @@ def _manifest_checks(folder: Path, label: str) -> Report:
             Finding(Level.INFO, "manifest", "没有数据清单（manifest.yaml）；可运行 qz manifest 生成", label)
         )
         return report
-    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
-    listed = manifest.get("files", {})
+    try:
+        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
+        listed = manifest.get("files") or {}
+        if not isinstance(listed, dict):
+            raise TypeError("files 不是“文件名: {sha256, rows}”的映射")
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, OSError) as exc:
+        report.add(
+            Finding(
+                Level.WARN,
+                "manifest",
+                f"数据清单无法读取，未核对文件哈希：{type(exc).__name__}: {str(exc)[:120]}",
+                f"{label}/{MANIFEST}",
+                expected="由 qz manifest 生成的 YAML",
+            )
+        )
+        return report
     for name, entry in listed.items():
         path = folder / name
         if not path.exists():

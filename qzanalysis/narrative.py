@@ -11,8 +11,14 @@ import math
 from .formatting import MISSING_TEXT, display_table, fmt_number, table_html
 
 
+# Markdown syntax characters, written as HTML character references so data can never form a link, image,
+# emphasis or code span (e.g. "[x](javascript:…)" in a note), while readers still see the same characters.
+_MARKDOWN_SYNTAX = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`!#|\\"})
+
+
 def esc(value) -> str:
-    return html.escape(str(value))
+    """Escape a data string for Markdown output: HTML first, then Markdown syntax."""
+    return html.escape(str(value)).translate(_MARKDOWN_SYNTAX)
 
 
 def fact_text(data, fact_id: str, decimals: int | None = None) -> str:

@@ -22,6 +22,8 @@ from pathlib import Path
 from .catalog import TableSpec
 from .findings import Finding, Level
 
+# Columns where a line break inside a quoted cell is legitimate text.
+FREE_TEXT_FIELDS = {"note", "summary", "heading"}
 MISSING_MARKERS = {"", "/", "-", "—", "–", "－", "NA", "N/A", "无"}
 _NUMBER_WITH_SUFFIX = re.compile(r"^(?P<num>[+-]?[0-9][0-9,]*(?:\.[0-9]+)?|[+-]?\.[0-9]+)\s*(?P<suffix>\S*)$")
 _WELL_FORMED_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
@@ -103,12 +105,26 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
             Finding(Level.INFO, "encoding", "文件为 GBK 编码，已按 GBK 读取；建议另存为 UTF-8", display_path)
         )
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray quote is an error, not a cell that silently swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     start_line = 1
-    for record in reader:
-        records.append((start_line, record))
-        start_line = reader.line_num + 1
+    try:
+        for record in reader:
+            records.append((start_line, record))
+            start_line = reader.line_num + 1
+    except csv.Error as exc:
+        findings.append(
+            Finding(
+                Level.FAIL,
+                "shape",
+                f'CSV 格式错误（多半是未配对的英文引号 "）：{exc}',
+                display_path,
+                start_line,
+                expected="引号成对出现；单元格内不要有换行",
+            )
+        )
+        return RawTable(path, display_path, [], [], [], encoding, findings)
     if not records:
         findings.append(
             Finding(
@@ -126,7 +142,7 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
     by_title = {normalise_numeric_text(f.title): f.name for f in spec.fields}
     raw_header = [normalise_numeric_text(h) for h in records[0][1]]
     header = [by_title.get(h, h) for h in raw_header]
-    for missing in [n for n in spec.field_names if n not in header]:
+    for missing in [f.name for f in spec.fields if f.name not in header and not f.optional_column]:
         findings.append(
             Finding(
                 Level.FAIL,
@@ -135,7 +151,7 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
                 display_path,
                 1,
                 missing,
-                expected=f"表头应包含：{','.join(spec.field_names)}",
+                expected="表头应包含：" + "，".join(f"{f.name}（{f.title}）" for f in spec.fields),
             )
         )
     for extra in [h for h in header if h not in spec.field_names]:
@@ -193,6 +209,20 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
                 value = normalise_text(cell)
                 if value in MISSING_MARKERS - {""} and not f.required:
                     value = ""
+                if "\n" in value and f.name not in FREE_TEXT_FIELDS:
+                    flagged.add((len(rows), f.name))
+                    findings.append(
+                        Finding(
+                            Level.FAIL,
+                            "shape",
+                            "单元格内有换行（常因引号未配对，把下一行并进了本格）",
+                            display_path,
+                            line,
+                            f.name,
+                            value[:40],
+                            "单行文本",
+                        )
+                    )
             out.append(value)
         rows.append(out)
         lines.append(line)

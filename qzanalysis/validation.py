@@ -36,6 +36,13 @@ def read_table(path: Path, spec: TableSpec, display_path: str) -> tuple[RawTable
     except ValueError as exc:  # undecodable bytes
         report.add(Finding(Level.FAIL, "encoding", str(exc), display_path))
         return RawTable(path, display_path, [], [], [], "?"), report
+    except OSError as exc:  # e.g. a folder that happens to be named like a table
+        report.add(
+            Finding(
+                Level.FAIL, "encoding", f"无法读取：{exc.strerror or exc}", display_path, expected="CSV 文件"
+            )
+        )
+        return RawTable(path, display_path, [], [], [], "?"), report
     report.findings.extend(raw.findings)
     if any(f.check == "header" and f.level is Level.FAIL for f in raw.findings):
         return raw, report  # cell checks against a wrong header would only add noise

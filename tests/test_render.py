@@ -211,3 +211,38 @@ def test_unknown_chapter_is_an_error(tmp_path):
     paths = _setup(tmp_path)
     with pytest.raises(ValueError, match="ch07"):
         _render(paths, chapters="ch01,ch07")
+
+
+def test_javascript_urls_are_disabled():
+    from qzanalysis.narrative import esc
+
+    assert "](" not in esc("[链接](javascript:alert(3))")  # data cannot form a Markdown link
+    assert neutralize_scripts('<a href="javascript:alert(3)">x</a>') == '<a href="#">x</a>'
+
+
+def test_earlier_year_data_is_part_of_the_key(tmp_path):
+    """Chapters compare with the previous year and chart trends, so its data must trigger a re-render."""
+    paths = _setup(tmp_path)
+    earlier = paths["data_dir"] / str(YEAR - 1)
+    earlier.mkdir()
+    (earlier / "note.txt").write_text("v1", encoding="utf-8")
+    assert _render(paths, chapters="ch01").ok
+    assert [c.status for c in _render(paths, chapters="ch01").chapters] == ["skipped"]
+    (earlier / "note.txt").write_text("v2", encoding="utf-8")
+    assert [c.status for c in _render(paths, chapters="ch01").chapters] == ["rendered"]
+    (paths["data_dir"] / str(YEAR + 1)).mkdir()  # a later year is not read by this year's report
+    assert [c.status for c in _render(paths, chapters="ch01").chapters] == ["skipped"]
+
+
+def test_bad_year_fails_before_any_kernel_and_writes_nothing(tmp_path, capsys):
+    paths = _setup(tmp_path)
+    parser = ArgumentParser()
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(
+        ["render", "--year", "2031", "--data-dir", str(paths["data_dir"]), "--out", str(paths["out_dir"])]
+        + ["--notebooks-dir", str(paths["notebooks_dir"])]
+    )
+    assert args.func(args) == 1
+    err = capsys.readouterr().err
+    assert "找不到 2031 年的数据文件夹" in err and "未生成任何文件" in err
+    assert not (paths["out_dir"] / "2031").exists()

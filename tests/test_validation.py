@@ -206,3 +206,33 @@ def test_chinese_punctuation_in_text_is_kept(data_copy):
     )
     note = load_year(2021, data_copy).table("starting_salaries")["note"].iloc[0]
     assert note == "备注：（页面缺失），见原文；"
+
+
+def test_stray_quote_is_an_error_not_a_swallowed_file(data_copy):
+    write(data_copy, "fitness.csv", 'group,pass_rate,excellent_rate,note\n全校,88.63,21.58,\n"二年级,92.5,21.6,\n三年级,84.8,12.5,\n')
+    found = errors(data_copy)
+    assert found and all(f.file.endswith("fitness.csv") for f in found)
+    assert any(f.line == 3 for f in found), [str(f) for f in found]
+
+
+def test_line_break_inside_a_key_cell_is_an_error(data_copy):
+    write(data_copy, "fitness.csv", 'group,pass_rate,excellent_rate,note\n"全校\n一年级",88.63,21.58,\n')
+    (f,) = errors(data_copy)
+    assert f.column == "group" and "换行" in f.message
+
+
+def test_folder_named_like_a_table_and_broken_manifest(data_copy):
+    (data_copy / "2021" / "fitness.csv").unlink()
+    (data_copy / "2021" / "fitness.csv").mkdir()
+    (data_copy / "2021" / "manifest.yaml").write_text("- [unclosed", encoding="utf-8")
+    data = read_year(2021, data_copy)
+    (f,) = data.report.errors
+    assert f.file.endswith("fitness.csv") and "无法读取" in f.message
+    (w,) = [x for x in data.report.warnings if x.check == "manifest"]
+    assert "数据清单无法读取" in w.message
+
+
+def test_missing_column_message_names_chinese_titles(data_copy):
+    write(data_copy, "graduates_by_channel.csv", "channel\n教育口\n")
+    (f,) = errors(data_copy)
+    assert "graduates（毕业生数）" in f.expected

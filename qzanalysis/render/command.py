@@ -35,6 +35,7 @@ def _skip_slow_optional_imports() -> None:
 
 def run(args) -> int:
     _skip_slow_optional_imports()
+    from qzanalysis.findings import DataValidationError
     from qzanalysis.render.pipeline import render_year
 
     if args.jobs < 1:
@@ -51,6 +52,9 @@ def run(args) -> int:
             chapters=args.chapters,
             timeout=args.timeout,
         )
+    except DataValidationError as exc:  # checked before any kernel starts: nothing was written
+        print(f"qz render: 未生成任何文件。{exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         print(f"qz render: {exc}", file=sys.stderr)
         return 2

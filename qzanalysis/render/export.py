@@ -35,10 +35,15 @@ _SCRIPT_MIMETYPES = {
 }
 
 
+# javascript: URLs in links or sources (e.g. a Markdown link that reached the page) are disabled too.
+_JS_URL = re.compile(r"""\b(href|src|action|formaction)\s*=\s*["']?\s*javascript:[^"'\s>]*["']?""", re.I)
+
+
 def neutralize_scripts(text: str) -> str:
     """Show any <script> tag as text. Data strings are escaped upstream (pandas, qzanalysis.narrative);
     this is the second line of defence for HTML/Markdown that slipped through unescaped."""
-    return _SCRIPT.sub(r"&lt;\1\2", text)
+    text = _SCRIPT.sub(r"&lt;\1\2", text)
+    return _JS_URL.sub(r'\1="#"', text)
 
 
 class CleanOutputsPreprocessor(Preprocessor):
@@ -151,4 +156,5 @@ def export_html(nb, *, edition: str, title: str, links: dict, footer: str) -> st
     exporter, lock = _exporter(edition == "report")
     with lock:
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    # Markdown outputs become HTML only here, so disable javascript: URLs once more on the final page.
+    return _JS_URL.sub(r'\1="#"', body)

@@ -14,7 +14,7 @@ from pathlib import Path
 from qzanalysis.render import project
 from qzanalysis.render.files import write_atomic
 from qzanalysis.render.index import SCHOOL, ChapterEntry, headline_table, index_html
-from qzanalysis.render.state import RenderState, chapter_key, data_fingerprint, library_fingerprint
+from qzanalysis.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
 
 ANALYSIS_SUBDIR = "analysis"
 INDEX_FILE = "index.html"
@@ -127,8 +127,13 @@ def render_year(
     if not selected:
         raise ValueError(f"{nb_dir} 中没有章节笔记本（ch*.ipynb）")
 
+    # Bad data fail here, before any kernel starts and before anything is written.
+    from qzanalysis.dataset import load_year
+
+    load_year(year, data_dir_abs)
+
     version = project.package_version()
-    data_fp = data_fingerprint(project.year_dir(year, data_dir_abs))
+    data_fp = years_fingerprint(project.year_dir(year, data_dir_abs).parent, year)
     lib_fp = library_fingerprint(Path(lib_dir) if lib_dir else project.PACKAGE_DIR)
     state = RenderState.load(year_out)
     result = RenderResult(year, year_out)

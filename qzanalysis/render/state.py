@@ -40,6 +40,16 @@ def data_fingerprint(year_dir: Path) -> str:
     return _hash_files(year_dir, files)
 
 
+def years_fingerprint(data_root: Path, year: int) -> str:
+    """The year's folder and every earlier year's: chapters compare with the previous year and chart
+    trends over all earlier ones, so a change there must re-render too."""
+    data_root = Path(data_root)
+    years = sorted(int(p.name) for p in data_root.glob("[0-9]*") if p.is_dir() and p.name.isdigit())
+    parts = [f"{y}:{data_fingerprint(data_root / str(y))}" for y in years if y <= year]
+    parts.append(f"{year}:{data_fingerprint(data_root / str(year))}")  # 'missing' when absent
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def library_fingerprint(lib_dir: Path) -> str:
     """Library code, metadata YAML and templates under the package directory."""
     lib_dir = Path(lib_dir)
