@@ -81,14 +81,15 @@ def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (
             rows = list(csv.DictReader(fh))
         if table == "facts":
             row_of = {ws.cell(r, 1).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
+            col = {name: i + 1 for i, name in enumerate(spec.field_names)}
             for row in rows:
                 if row["id"] not in skip_facts:
-                    ws.cell(row_of[row["id"]], 3, row["value"])  # the value column is text: decimals kept
-                    ws.cell(row_of[row["id"]], 5, row["note"] or None)
+                    ws.cell(row_of[row["id"]], col["value"], row["value"])  # text column: decimals kept
+                    ws.cell(row_of[row["id"]], col["note"], row["note"] or None)
             continue
         for r, row in enumerate(rows, start=FIRST_DATA_ROW):
             for c, f in enumerate(spec.fields, start=1):
-                text = row[f.name]
+                text = row.get(f.name, "")
                 if text == "":
                     continue
                 value = int(text) if f.type == "integer" else float(text) if f.type == "number" else text
@@ -382,3 +383,22 @@ def test_end_to_end_render_synthetic_2022(root, filled, tmp_path):
         assert piece in html, piece
     assert "<img" in html or "<svg" in html  # the chart
     assert "Traceback" not in html
+
+
+def test_percent_formatted_cells_import_as_percentages(root, filled):
+    """Excel stores "88.63%" as 0.8863: a % column gets 88.63, a count column refuses it."""
+    wb = load_workbook(filled)
+    fitness = wb[sheet_names()["fitness"]]
+    fitness.cell(FIRST_DATA_ROW, 2, 0.8863).number_format = "0.00%"
+    wb.save(filled)
+    result = import_workbook(filled, 2022, root)
+    assert result.written, result.report.format()
+    assert load_year(2022, root).table("fitness")["pass_rate"].iloc[0] == 88.63
+
+    wb = load_workbook(filled)
+    levels = wb[sheet_names()["students_by_level"]]
+    levels.cell(FIRST_DATA_ROW, 2, 0.5).number_format = "0%"
+    wb.save(filled)
+    again = import_workbook(filled, 2023, root)
+    assert not again.written
+    assert "带有“%”，但此列单位是“人”" in again.report.format()

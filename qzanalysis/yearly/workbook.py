@@ -26,7 +26,7 @@ INFO_SHEET = "填写说明"
 LISTS_SHEET = "选项列表"
 EXCEL_SHEET_NAME_MAX = 31
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
-_DECIMALS_FORMAT = re.compile(r"^0\.(0+)$")
+_DECIMALS_FORMAT = re.compile(r"^0\.(0+)%?$")
 BOOLEAN_TEXT = {True: "是", False: "否"}
 
 
@@ -121,6 +121,13 @@ def cell_text(cell, f: FieldSpec | None) -> tuple[str, str | None]:
         return str(formula), f"是公式（{formula}）；请复制后“选择性粘贴 → 数值”，再导入"
     if isinstance(value, bool):
         return BOOLEAN_TEXT[value], None
+    if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+        # Excel stores "88.63%" as 0.8863. Write it back as "88.63%": the CSV checks then accept it in a %
+        # column (or a % fact) and reject it anywhere else, exactly as for a typed "88.63%".
+        decimals = _decimals_from_format(cell.number_format)
+        percent = value * 100
+        text = f"{percent:.{decimals}f}" if decimals is not None else f"{percent:.10g}"
+        return text + "%", None
     if isinstance(value, int):
         return str(value), None
     if isinstance(value, float):
