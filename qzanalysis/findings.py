@@ -53,6 +53,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     checks_run: list[str] = field(default_factory=list)
+    checks_skipped: list[str] = field(default_factory=list)  # inputs missing: neither PASS nor FAIL
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -60,6 +61,7 @@ class Report:
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)
         self.checks_run.extend(c for c in other.checks_run if c not in self.checks_run)
+        self.checks_skipped.extend(c for c in other.checks_skipped if c not in self.checks_skipped)
 
     def of(self, level: Level) -> list[Finding]:
         return [f for f in self.findings if f.level is level]

@@ -192,15 +192,15 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str, lines: dict |
     report = Report()
     checks = cross_checks()
     for check in checks.get("sum_checks", []):
-        report.checks_run.append(check["id"])
         frame = tables.get(check["table"])
         total = facts.get(check["total_fact"])
-        if frame is None or total is None:
+        if frame is not None:
+            for key, wanted in (check.get("where") or {}).items():
+                frame = frame[frame[key] == wanted]
+        if frame is None or total is None or frame.empty or check["column"] not in frame:
+            report.checks_skipped.append(check["id"])  # inputs missing or invalid: not a PASS
             continue
-        for key, wanted in (check.get("where") or {}).items():
-            frame = frame[frame[key] == wanted]
-        if frame.empty or check["column"] not in frame:
-            continue
+        report.checks_run.append(check["id"])
         parts = float(frame[check["column"]].sum())
         if abs(parts - float(total)) > 1e-6 * max(1.0, abs(float(total))):
             report.add(
@@ -214,10 +214,11 @@ def cross_table_checks(tables: dict, facts: dict, year_label: str, lines: dict |
                 )
             )
     for check in checks.get("row_checks", []):
-        report.checks_run.append(check["id"])
         frame = tables.get(check["table"])
         if frame is None:
+            report.checks_skipped.append(check["id"])
             continue
+        report.checks_run.append(check["id"])
         row_lines = (lines or {}).get(check["table"]) or [None] * len(frame)
         parts = frame[check["parts"]].astype("float64").sum(axis=1, min_count=1)
         totals = frame[check["total"]].astype("float64")

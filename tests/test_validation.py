@@ -209,7 +209,11 @@ def test_chinese_punctuation_in_text_is_kept(data_copy):
 
 
 def test_stray_quote_is_an_error_not_a_swallowed_file(data_copy):
-    write(data_copy, "fitness.csv", 'group,pass_rate,excellent_rate,note\n全校,88.63,21.58,\n"二年级,92.5,21.6,\n三年级,84.8,12.5,\n')
+    write(
+        data_copy,
+        "fitness.csv",
+        'group,pass_rate,excellent_rate,note\n全校,88.63,21.58,\n"二年级,92.5,21.6,\n三年级,84.8,12.5,\n',
+    )
     found = errors(data_copy)
     assert found and all(f.file.endswith("fitness.csv") for f in found)
     assert any(f.line == 3 for f in found), [str(f) for f in found]
@@ -236,3 +240,12 @@ def test_missing_column_message_names_chinese_titles(data_copy):
     write(data_copy, "graduates_by_channel.csv", "channel\n教育口\n")
     (f,) = errors(data_copy)
     assert "graduates（毕业生数）" in f.expected
+
+
+def test_cross_check_without_inputs_is_skipped_not_passed(data_copy, capsys):
+    (data_copy / "2021" / "students_by_level.csv").unlink()
+    report = read_year(2021, data_copy).report
+    assert "students_by_level_total" in report.checks_skipped
+    assert "students_by_level_total" not in report.check_status()
+    assert main(["validate", "--year", "2021", "--data-dir", str(data_copy)]) == 0
+    assert "SKIP students_by_level_total" in capsys.readouterr().out

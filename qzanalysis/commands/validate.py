@@ -23,6 +23,8 @@ def run(args) -> int:
     print("\n检查项：")
     for name, level in report.check_status().items():
         print(f"  {level.value:<4} {name}")
+    for name in report.checks_skipped:
+        print(f"  SKIP {name}（所需的表或数值缺失，未核对）")
     shown = report.format(include_info=args.verbose)
     if shown:
         print("\n问题：")
