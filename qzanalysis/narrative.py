@@ -51,7 +51,8 @@ def show_table(frame, spec=None, caption: str | None = None, **kwargs):
 
 
 def missing_notice(what: str) -> str:
-    return f"> 本年度未提供{esc(what)}数据。"
+    space = " " if str(what)[:1].isdigit() else ""  # "未提供 2022 年……", not "未提供2022 年……"
+    return f"> 本年度未提供{space}{esc(what)}数据。"
 
 
 def is_missing(value) -> bool:

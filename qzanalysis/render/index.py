@@ -78,10 +78,10 @@ def _cell(row: dict, column: str) -> str:
 
 def _fmt(value) -> str:
     if value is None:
-        return ""
+        return "—"
     try:
-        if value != value:  # NaN
-            return ""
+        if value != value:  # NaN: missing, shown as a dash like everywhere else
+            return "—"
     except Exception:
         pass
     if isinstance(value, bool):
