@@ -10,7 +10,6 @@ import math
 
 from .formatting import MISSING_TEXT, display_table, fmt_number, table_html
 
-
 # Markdown syntax characters, written as HTML character references so data can never form a link, image,
 # emphasis or code span (e.g. "[x](javascript:…)" in a note), while readers still see the same characters.
 _MARKDOWN_SYNTAX = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`!#|\\"})

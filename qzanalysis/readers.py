@@ -207,7 +207,12 @@ def read_csv(path: Path, spec: TableSpec, display_path: str, unit_for_row=None) 
                     )
             else:
                 value = normalise_text(cell)
-                if value in MISSING_MARKERS - {""} and not f.required:
+                # a marker the column's enum lists (e.g. fitness.printed_unit “无”) is a value, not a blank
+                if (
+                    value in MISSING_MARKERS - {""}
+                    and not f.required
+                    and value not in f.constraints.get("enum", ())
+                ):
                     value = ""
                 if "\n" in value and f.name not in FREE_TEXT_FIELDS:
                     flagged.add((len(rows), f.name))

@@ -228,6 +228,22 @@ FACTS = {
 }
 
 # table → year → (header, rows), cell text exactly as in the report (merged cells split as in the schemas)
+# The unit the report printed next to a fact where it differs from the catalogue unit (facts.csv
+# printed_unit); every other fact is printed in its catalogue unit (blank cell).
+FACT_PRINTED_UNITS = {
+    2021: {
+        # 1.3 表“变化情况”列：“3.7%”“1.9%”“0.4%”“0.8%”“0.7%”
+        "dual_qualified_ratio_change_printed": "%",
+        "part_time_ratio_change_printed": "%",
+        "bachelor_ratio_change_printed": "%",
+        "master_ratio_change_printed": "%",
+        "senior_title_ratio_change_printed": "%",
+        # 6.1：“总经费为16699.0347元”
+        "funding_total_printed": "元",
+    },
+    2020: {},
+}
+
 TABLES = {
     "aid_amounts": {
         2021: (
@@ -312,22 +328,23 @@ TABLES = {
         ),
     },
     "fitness": {
+        # printed_unit: 2020 年度列印“87.50%”，2021 年度列只印数字（“无”）
         2020: (
-            ("group", "pass_rate", "excellent_rate"),
+            ("group", "pass_rate", "excellent_rate", "printed_unit"),
             [
-                ("全校", "87.50", "20.96"),
-                ("一年级", "92.08", "27.07"),
-                ("二年级", "87.54", "21.76"),
-                ("三年级", "81.42", "11.50"),
+                ("全校", "87.50", "20.96", "%"),
+                ("一年级", "92.08", "27.07", "%"),
+                ("二年级", "87.54", "21.76", "%"),
+                ("三年级", "81.42", "11.50", "%"),
             ],
         ),
         2021: (
-            ("group", "pass_rate", "excellent_rate"),
+            ("group", "pass_rate", "excellent_rate", "printed_unit"),
             [
-                ("全校", "88.63", "21.58"),
-                ("一年级", "89.4", "24.2"),
-                ("二年级", "92.5", "21.6"),
-                ("三年级", "84.8", "12.5"),
+                ("全校", "88.63", "21.58", "无"),
+                ("一年级", "89.4", "24.2", "无"),
+                ("二年级", "92.5", "21.6", "无"),
+                ("三年级", "84.8", "12.5", "无"),
             ],
         ),
     },

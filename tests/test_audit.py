@@ -40,6 +40,7 @@ def synthetic(
     tables: dict[str, pd.DataFrame] | None = None,
     year: int = 2030,
     notes: dict[str, str] | None = None,
+    printed_units: dict[str, str] | None = None,
 ) -> YearData:
     """A tiny YearData: facts as {id: value or (value, printed decimals)}, tables as typed frames."""
     rows = []
@@ -51,13 +52,13 @@ def synthetic(
                 "label": fact_specs()[fid].label,
                 "value": value,
                 "unit": fact_specs()[fid].unit,
+                "printed_unit": (printed_units or {}).get(fid),
                 "note": (notes or {}).get(fid),
                 "decimals": decimals,
             }
         )
-    frame = pd.DataFrame(rows, columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
-        "id", drop=False
-    )
+    columns = ["id", "label", "value", "unit", "printed_unit", "note", "decimals"]
+    frame = pd.DataFrame(rows, columns=columns).set_index("id", drop=False)
     return YearData(
         year=year, path=Path("/nonexistent") / str(year), tables=tables or {}, facts=frame, report=Report()
     )
@@ -284,6 +285,27 @@ def test_unit_table_rule_passes_and_fails():
     assert row.verdict == "不一致" and "来源0" in row.note
 
 
+def test_unit_table_rule_without_printed_total_is_uncheckable():
+    r = rule("unit_table")
+    bad = _funding(["元", "元"], ["万元", "元"], [100.5, 2002500.0])
+    (row,) = run_rule(r, synthetic({}, {"funding": bad}), None)
+    assert row.verdict == "无法核对" and row.printed_text == "—"
+    (row,) = run_rule(r, synthetic({"funding_total_printed": (math.nan, 2)}, {"funding": bad}), None)
+    assert row.verdict == "无法核对"
+
+
+def test_unit_table_rule_reads_the_totals_printed_unit_from_data():
+    r = rule("unit_table")
+    good = _funding(["万元", "万元"], ["万元", "万元"], [100.5, 200.25])
+    year = synthetic(
+        {"funding_total_printed": (300.75, 2)},
+        {"funding": good},
+        printed_units={"funding_total_printed": "元"},
+    )
+    (row,) = run_rule(r, year, None)
+    assert row.verdict == "不一致" and row.printed_text == "300.75 元" and "合计印为“元”" in row.note
+
+
 def test_unit_label_rule_passes_and_fails():
     r = rule("unit_label")
     assert verdicts(run_rule(r, synthetic({"workstations_table": 2038, "students_total": 3742}), None)) == [
@@ -296,9 +318,18 @@ def test_unit_label_rule_passes_and_fails():
 def test_unit_note_rule_passes_and_fails():
     r = rule("unit_note", table="fitness")
     fitness = pd.DataFrame({"group": ["全校"], "pass_rate": [88.6], "excellent_rate": [21.6], "note": [None]})
+    assert verdicts(run_rule(r, synthetic({}, {"fitness": fitness}), None)) == ["一致"]  # old file: no column
+    fitness["printed_unit"] = ["%"]
     assert verdicts(run_rule(r, synthetic({}, {"fitness": fitness}), None)) == ["一致"]
+    fitness["printed_unit"] = [None]  # blank: printed in the column unit
+    assert verdicts(run_rule(r, synthetic({}, {"fitness": fitness}), None)) == ["一致"]
+    fitness["printed_unit"] = ["无"]
+    (row,) = run_rule(r, synthetic({}, {"fitness": fitness}), None)
+    assert row.verdict == "不一致" and "全校：未印单位" in row.note
+    # the unit comes from data, not from the wording of a note
+    fitness["printed_unit"] = ["%"]
     fitness["note"] = ["本年度列在报告中未带“%”"]
-    assert verdicts(run_rule(r, synthetic({}, {"fitness": fitness}), None)) == ["不一致"]
+    assert verdicts(run_rule(r, synthetic({}, {"fitness": fitness}), None)) == ["一致"]
     assert verdicts(run_rule(r, synthetic({}), None)) == ["无法核对"]
     r = rule("unit_note", facts_suffix="_change_printed")
     plain = synthetic({"master_ratio_change_printed": (0.8, 1)})
@@ -306,8 +337,28 @@ def test_unit_note_rule_passes_and_fails():
         {"master_ratio_change_printed": (0.8, 1)},
         notes={"master_ratio_change_printed": "以“%”印出，实为百分点"},
     )
+    printed_pct = synthetic(
+        {"master_ratio_change_printed": (0.8, 1)}, printed_units={"master_ratio_change_printed": "%"}
+    )
+    same_unit = synthetic(
+        {"master_ratio_change_printed": (0.8, 1)}, printed_units={"master_ratio_change_printed": "百分点"}
+    )
     assert verdicts(run_rule(r, plain, None)) == ["一致"]
-    assert verdicts(run_rule(r, noted, None)) == ["不一致"]
+    assert verdicts(run_rule(r, noted, None)) == ["一致"]  # a note alone is not a unit record
+    assert verdicts(run_rule(r, same_unit, None)) == ["一致"]
+    (row,) = run_rule(r, printed_pct, None)
+    assert row.verdict == "不一致" and "“%”，应为“百分点”" in row.note
+
+
+def test_rounding_verdicts_name_their_mechanism():
+    from qzanalysis.audit.rules import Row, judge
+
+    row = judge(Row(section="x", item="x", kind="growth", unit="%"), 1.0344827586, 1.04, 2)
+    assert row.verdict == "舍入差异" and "逐位舍入" in row.note and "截尾" not in row.note
+    row = judge(Row(section="x", item="x", kind="growth", unit="%"), 2.678, 2.67, 2)
+    assert row.verdict == "舍入差异" and "（截尾）" in row.note
+    row = judge(Row(section="x", item="x", kind="indicator", unit="册"), 5.413, 6, 0)
+    assert row.verdict == "不一致" and "都得不到报告值 6" in row.note
 
 
 # ---- 2021 pinned -------------------------------------------------------------------------------
@@ -327,7 +378,7 @@ PINNED_2021 = {
     ("资助人均标准：2021年春季学期·免学费", "不一致"),
     ("合作企业环比增长率", "不一致"),
     ("经费来源表的单位", "不一致"),
-    ("生均纸质图书", "舍入差异"),
+    ("生均纸质图书", "不一致"),
     ("生均教学仪器设备值增长率", "舍入差异"),
     ("毕业率", "无法核对"),
     ("春季学期巩固率", "无法核对"),
@@ -393,6 +444,11 @@ def test_2021_key_numbers(audit2021):
     assert "3,881" in row.at["培训人次与在校生数之比", "说明"]
     assert "56" in row.at["合作企业环比增长率", "说明"]
     assert row.at["生均教学仪器设备值增长率", "重算值"] == "1.034%"
+    assert "逐位舍入" in row.at["生均教学仪器设备值增长率", "说明"]
+    assert "都得不到报告值 6" in row.at["生均纸质图书", "说明"]
+    assert row.at["经费来源表的单位", "报告值"] == "16,699.0347 元"
+    assert "未印单位" in row.at["体质测评表本年度列的单位", "说明"]
+    assert "“%”，应为“百分点”" in row.at["1.3 表“变化情况”列的单位", "说明"]
     assert row.at["资助人均标准：2021年春季学期·免学费", "重算值"] == "1,489.38 元"
     assert row.at["“双师型”教师比例变化情况", "重算值"] == "+3.9 百分点"
     assert row.at["“双师型”教师比例", "算法"] == "双师型教师数（专业教师中） 139 ÷ 专业课教师数 164 × 100%"
@@ -403,7 +459,7 @@ def test_2021_order_and_counts(audit2021):
     ranks = audit2021["结论"].map(order.index).tolist()
     assert ranks == sorted(ranks)
     counts = dict(verdict_counts(audit2021).values)
-    assert counts == {"不一致": 15, "舍入差异": 2, "无法核对": 9, "一致": 39}
+    assert counts == {"不一致": 16, "舍入差异": 1, "无法核对": 9, "一致": 39}
     assert rule_count() == 60
 
 
@@ -479,6 +535,7 @@ def test_2021_standards(y2021):
         "technician_college_training": ("10,025 人次", "达标"),
         "equipment_value_per_student": ("15,529 元", "达标"),
         "equipment_value_total": ("—", "无法判断"),
+        "technician_college_scale": ("—", "无法判断"),
     }
     for sid, (value, verdict) in expected.items():
         assert (std.at[sid, "本校值"], std.at[sid, "结论"]) == (value, verdict), sid
@@ -486,6 +543,10 @@ def test_2021_standards(y2021):
     assert std.at["equipment_value_per_student_engineering", "核实"].startswith("未核实")
     assert "56.18%" in std.at["dual_qualified_ratio_2010", "全国平均"]
     assert std.at["building_area_per_student", "差距"] == "−5.90 平方米"
+    assert std.at["technician_college_scale", "标准"] == "≥ 5,000 人"
+    assert "不自拟公式" in std.at["technician_college_scale", "说明"]
+    assert std.at["technician_college_scale", "说明"] == std.at["technician_college_scale", "算法"]
+    assert std.at["students_min", "说明"] == ""
 
 
 # ---- chapter 8 ----------------------------------------------------------------------------------
@@ -501,7 +562,29 @@ def test_chapter8_problems_come_from_data(y2021):
     assert "生师比" not in falls  # it fell, and lower is better
     weak = " ".join(groups["薄弱专业与学科"])
     assert "物联网应用技术" in weak and "49.86%" in weak and "高一数学 31.7%" in weak
-    assert len(groups["报告数据不一致"]) == 15
+    assert len(groups["报告数据不一致"]) == 16
+
+
+def test_chapter8_never_says_all_fine_when_nothing_was_checked(monkeypatch):
+    blank = synthetic({}, year=2031)
+    table = audit(blank)
+    counts = dict(verdict_counts(table).values)
+    assert counts["无法核对"] == len(table) and counts["一致"] == 0
+    shown: list[str] = []
+    monkeypatch.setattr(ch, "show_markdown", shown.append)
+    ch.list_problems(blank, None, "报告数据不一致")
+    ch.list_problems(blank, None, "未达到国家标准")
+    assert "未发现不一致" not in shown[0] and "没有可以核对的项目" in shown[0]
+    assert f"无法核对 {len(table)} 项，一致 0 项" in shown[0]
+    assert "均已达到" not in shown[1] and "都无法判断" in shown[1]
+    assert f"所列 {len(standards_table(blank))} 项" in shown[1]
+
+
+def test_chapter8_empty_groups_give_counts(y2021):
+    assert "能判断的" in ch.empty_group_text(y2021, None, "未达到国家标准")
+    counts = dict(verdict_counts(audit(y2021, None)).values)
+    text = ch.empty_group_text(y2021, None, "报告数据不一致")
+    assert f"一致 {counts['一致']} 项" in text and f"{counts['无法核对']} 项无法核对" in text
 
 
 def test_declines_respect_direction():
@@ -526,7 +609,7 @@ def test_cli_csv_parses(capsys):
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(frame.columns) == ["章节", "项目", "报告值", "重算值", "算法", "差异", "结论", "说明"]
     assert frame["结论"].iloc[0] == "不一致"
-    assert (frame["结论"] == "不一致").sum() == 15
+    assert (frame["结论"] == "不一致").sum() == 16
 
 
 def test_cli_non_strict_on_clean_fixture(capsys):

@@ -116,6 +116,8 @@ def test_skill_fitness_aid_employment(years, shown):
     assert "2,741 人" in text and "4,009,400 元" in text and "每人约 1,489 元" in text
     _, text = run(ch02.narrative_employment, years, shown)
     assert "770 人" in text and "77.6%" in text and "一致" in text
+    assert "含升学）" not in text.replace("未说明是否含升学）", "")  # the report never says 770 includes 升学
+    assert "报告未说明是否含升学" in text
 
 
 def test_chapter3_tables(years, shown):

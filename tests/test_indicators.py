@@ -20,8 +20,8 @@ KNOWN_DISCREPANCIES = {
     "land_area_per_student": (Verdict.INCONSISTENT, 29.4139),
     # 52,745.9 m² ÷ 3,742 = 14.10; the printed 13.49 also implies about 3,910 students.
     "building_area_per_student": (Verdict.INCONSISTENT, 14.0956),
-    # 20,256 册 ÷ 3,742 = 5.41; printed as 6 (rounded up, or another denominator).
-    "books_per_student": (Verdict.ROUNDING, 5.413),
+    # 20,256 册 ÷ 3,742 = 5.41; printed as 6: neither truncation nor chained rounding gives 6.
+    "books_per_student": (Verdict.INCONSISTENT, 5.413),
     # 8 new ÷ 48 last year = 16.67%; the printed 14.29% is 8 ÷ 56, this year's count.
     "partner_enterprise_growth": (Verdict.INCONSISTENT, 16.6667),
 }
@@ -112,6 +112,12 @@ def test_partial_year_without_funding_table(data_copy):
     [
         (15.1498, 15.1, 1, Verdict.CONSISTENT),
         (1.0345, 1.04, 2, Verdict.ROUNDING),
+        (1.0344827586, 1.04, 2, Verdict.ROUNDING),  # 1.03448 → 1.0345 → 1.035 → 1.04
+        (2.678, 2.67, 2, Verdict.ROUNDING),  # truncated
+        (-2.678, -2.67, 2, Verdict.ROUNDING),  # truncated towards zero
+        (2.6744, 2.68, 2, Verdict.INCONSISTENT),  # within one unit, but no mechanism gives 2.68
+        (5.413, 6, 0, Verdict.INCONSISTENT),  # 生均纸质图书: 5.413 → 5 either way, never 6
+        (1.03, 1.02, 2, Verdict.INCONSISTENT),  # one unit below: neither mechanism rounds down past it
         (2.6758, 2.58, 2, Verdict.INCONSISTENT),
         (math.nan, 98.41, 2, Verdict.UNCHECKABLE),
         (98.05, math.nan, None, Verdict.COMPUTED_ONLY),
@@ -119,6 +125,15 @@ def test_partial_year_without_funding_table(data_copy):
 )
 def test_compare(computed, printed, decimals, verdict):
     assert compare(computed, printed, decimals)[0] is verdict
+
+
+def test_rounding_mechanism_names_the_cause():
+    from qzanalysis.compare import CHAINED_ROUNDING, TRUNCATION, chain_rounded, rounding_mechanism, truncated
+
+    assert chain_rounded(1.0344827586, 2) == 1.04 and truncated(1.0344827586, 2) == 1.03
+    assert rounding_mechanism(1.0344827586, 1.04, 2) == CHAINED_ROUNDING
+    assert rounding_mechanism(2.678, 2.67, 2) == TRUNCATION
+    assert rounding_mechanism(5.413, 6, 0) is None
 
 
 def test_implied_denominator():

@@ -15,7 +15,7 @@ import pytest
 
 from qzanalysis import load_year
 from qzanalysis.catalog import table_specs
-from tests.report_2021 import FACTS, TABLES
+from tests.report_2021 import FACT_PRINTED_UNITS, FACTS, TABLES
 
 
 def _same(loaded, expected_text: str) -> bool:
@@ -45,6 +45,14 @@ def mismatches(data, year: int, only: str | None = None) -> list[str]:
     for fid, text in expected_facts.items():
         if fid in loaded_ids and not _same(data.facts.at[fid, "value"], text):
             problems.append(f"facts.{fid}: {data.facts.at[fid, 'value']} != {text}")
+    printed_units = FACT_PRINTED_UNITS[year]
+    if "printed_unit" not in data.facts.columns:
+        problems.append("facts: printed_unit column missing")
+    else:
+        for fid in sorted(loaded_ids):
+            loaded = data.facts.at[fid, "printed_unit"]
+            if not _same(loaded, printed_units.get(fid, "")):
+                problems.append(f"facts.{fid}.printed_unit: {loaded!r} != {printed_units.get(fid, '')!r}")
     if only == "facts":
         return problems
     return problems + _table_mismatches(data, year, None)
@@ -83,9 +91,17 @@ def test_expectations_cover_every_column_of_every_table():
             assert set(header) == set(spec.field_names) - {"note"}, name
 
 
+def test_expectations_cover_every_column_of_facts():
+    covered = {"value", "printed_unit"}  # FACTS and FACT_PRINTED_UNITS
+    assert set(table_specs()["facts"].field_names) - {"id", "label", "unit", "note"} == covered
+    for year, units in FACT_PRINTED_UNITS.items():
+        assert set(units) <= set(FACTS[year]), year
+
+
 def _numeric_cells(data):
     for fid in data.facts.index:
         yield ("facts", fid, "value")
+        yield ("facts", fid, "printed_unit")
     for name, frame in data.tables.items():
         for col in frame.columns:
             if col.startswith("amount_") or col == "note":

@@ -115,11 +115,37 @@ def narrative_overview(data, prev) -> None:
     )
 
 
+def empty_group_text(data, prev, group: str) -> str:
+    """What to say when a group has no items: never “all fine” when nothing could be checked."""
+    if group == "未达到国家标准":
+        table = standards_table(data)
+        counts = table["结论"].value_counts()
+        met, unknown = int(counts.get(MET, 0)), int(counts.get(UNKNOWN, 0))
+        if met == 0:
+            return f"按现有数据，所列 {len(table)} 项国家标准都无法判断（缺少数据），无法说明是否达标。"
+        if unknown:
+            return f"按现有数据，能判断的 {met} 项国家标准均已达到；另有 {unknown} 项缺少数据，无法判断。"
+        return f"按现有数据，所列 {met} 项国家标准均已达到。"
+    if group == "报告数据不一致":
+        counts = dict(verdict_counts(audit(data, prev)).values)
+        checked = counts[CONSISTENT] + counts[ROUNDING] + counts[INCONSISTENT]
+        if checked == 0:
+            return (
+                f"本年度没有可以核对的项目：无法核对 {counts[UNCHECKABLE]} 项，一致 0 项，"
+                "因此不能说明报告数据是否一致。"
+            )
+        return (
+            f"在能核对的 {checked} 项中未发现不一致（一致 {counts[CONSISTENT]} 项，"
+            f"舍入差异 {counts[ROUNDING]} 项）；另有 {counts[UNCHECKABLE]} 项无法核对。"
+        )
+    return GROUP_MISSING[group]
+
+
 def list_problems(data, prev, group: str) -> None:
     """One group of the problem list as Markdown bullets."""
     items = problem_groups(data, prev)[group]
     if not items:
-        show_markdown(f"> {esc(GROUP_MISSING[group])}")
+        show_markdown(f"> {esc(empty_group_text(data, prev, group))}")
         return
     show_markdown(esc(GROUP_INTRO[group]) + "\n\n" + "\n".join(f"- {esc(t)}" for t in items))
 
@@ -196,20 +222,21 @@ def table_standards(data) -> None:
     table = standards_table(data)
     order = {NOT_MET: 0, UNKNOWN: 1, MET: 2}
     table = table.sort_values("结论", key=lambda s: s.map(order), kind="stable")
-    columns = ["指标", "适用", "本校值", "取值", "标准", "结论", "差距", "全国平均", "出处", "核实"]
+    columns = ["指标", "适用", "本校值", "取值", "标准", "结论", "差距", "全国平均", "出处", "核实", "说明"]
     _display_html(table_html(table[columns], "对照国家标准"))
 
 
 def narrative_verdict_legend() -> None:
     show_markdown(
         "- **一致**：重算值四舍五入后等于报告值。\n"
-        "- **舍入差异**：只差报告值最后一位的一个单位，多为截尾或重复舍入。\n"
-        "- **不一致**：差得更多，或同一数量两处印的不同，或单位印错。\n"
+        "- **舍入差异**：四舍五入得不到报告值，但把重算值截尾到所印位数（截尾），或从多三位小数起逐位四舍五入（逐位舍入）恰好得到报告值；说明栏注明是哪一种。\n"
+        "- **不一致**：四舍五入、截尾、逐位舍入都得不到报告值，或同一数量两处印的不同，或单位印错。\n"
         "- **无法核对**：报告没有公布重算所需的原始数，或缺少上年数据。"
     )
 
 
 __all__ = [
+    "empty_group_text",
     "figure_standards",
     "list_problems",
     "narrative_audit_summary",

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..catalog import _load_yaml, fact_specs, table_specs
-from ..compare import Verdict, compare, implied_denominator
+from ..compare import CHAINED_ROUNDING, TRUNCATION, Verdict, compare, implied_denominator, rounding_mechanism
 from ..dataset import YearData
 from ..indicators import indicator_table, registry
 from ..paths import METADATA_DIR
@@ -159,8 +159,17 @@ def judge(
             what = "、".join(dict.fromkeys(missing or [])) or "原始数据"
             notes.append(f"报告未提供重算所需的{what}，无法核对。")
     elif verdict == Verdict.ROUNDING:
+        mechanism = rounding_mechanism(computed, printed, decimals)
+        how = {
+            TRUNCATION: f"报告值是重算值截尾到 {row.decimals} 位小数的结果（截尾）",
+            CHAINED_ROUNDING: f"报告值是重算值从第 {row.decimals + 3} 位小数起逐位四舍五入到 {row.decimals} 位的结果（逐位舍入）",
+        }[mechanism]
         notes.append(
-            f"重算值按四舍五入应印为 {number_text(computed, row.decimals)}，报告印 {number_text(printed, row.decimals)}，相差一个末位。"
+            f"重算值按四舍五入应印为 {number_text(computed, row.decimals)}，报告印 {number_text(printed, row.decimals)}；{how}。"
+        )
+    elif verdict == Verdict.INCONSISTENT and not exact and abs(diff) <= 10.0**-row.decimals + 1e-9:
+        notes.append(
+            f"重算值 {number_text(computed, row.decimals + 2)} 按四舍五入、截尾或逐位舍入都得不到报告值 {number_text(printed, row.decimals)}。"
         )
     row.verdict, row.diff = verdict.value, diff
     if notes:
@@ -484,9 +493,20 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
     )
     judge(row, as_printed, printed_total, data.fact_decimals(total_id))
     row.diff = None  # a difference between numbers read in the wrong unit means nothing
-    row.printed_text = f"{number_text(printed_total)} {label}" if not _missing(printed_total) else "—"
+    if _missing(printed_total):
+        row.verdict = UNCHECKABLE
+        row.printed_text, row.computed_text = "—", f"{number_text(as_printed, 2)} {label}"
+        row.note = f"报告未印{fact_name(total_id)}，无法核对分项与合计的单位。"
+        return [row]
+    total_printed_unit = printed_unit_of(data, total_id)
+    row.printed_text = f"{number_text(printed_total)} {total_printed_unit or unit_of(total_id)}"
     row.computed_text = f"{number_text(as_printed, 2)} {label}"
     wrong = frame[frame[rule["printed_unit"]] != frame[rule["unit"]]]
+    if total_printed_unit and total_printed_unit != unit_of(total_id):
+        add_note(
+            row,
+            f"合计印为“{total_printed_unit}”，事实目录的单位为“{unit_of(total_id)}”。",
+        )
     if row.verdict != CONSISTENT and not wrong.empty:
         add_note(
             row,
@@ -495,36 +515,64 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
             + f"读作{'、'.join(dict.fromkeys(wrong[rule['unit']]))}，分项才与合计（{unit_of(total_id)}）相符。",
         )
         row.verdict = INCONSISTENT
-    elif not wrong.empty:
+    elif not wrong.empty or (total_printed_unit and total_printed_unit != unit_of(total_id)):
         row.verdict = INCONSISTENT
         add_note(row, "印刷单位与实际单位不符。")
     return [row]
 
 
+NO_UNIT = "无"  # printed_unit value: the report printed the number with no unit at all
+
+
+def _blank(value) -> bool:
+    return _missing(value) or (isinstance(value, str) and not value.strip())
+
+
+def printed_unit_of(data: YearData, fact_id: str) -> str | None:
+    """The unit the report printed next to a fact, when data record one (empty: the catalogue unit)."""
+    if "printed_unit" not in data.facts.columns or fact_id not in data.facts.index:
+        return None
+    value = data.facts.at[fact_id, "printed_unit"]
+    return None if _blank(value) else str(value).strip()
+
+
+def _unit_text(unit: str) -> str:
+    return "未印单位" if unit == NO_UNIT else f"“{unit}”"
+
+
 def unit_note_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
+    """Compare the recorded printed units (column printed_unit) with the catalogue or column unit."""
     row = Row(section=rule["section"], item=rule["item"], kind="unit_note")
-    row.algorithm = "检查数据录入时记录的印刷单位"
+    row.algorithm = "比较数据记录的印刷单位（printed_unit）与目录单位"
+    hits: list[str] = []
     if "table" in rule:
+        spec = table_specs()[rule["table"]]
         frame = data.table(rule["table"])
         if frame is None:
-            row.note = f"本年度未提供{table_specs()[rule['table']].title}数据。"
+            row.note = f"本年度未提供{spec.title}数据。"
             return [row]
-        notes = frame["note"].dropna().astype(str) if "note" in frame else pd.Series(dtype=str)
-        hits = [n for n in notes if rule["pattern"] in n]
-        where = table_specs()[rule["table"]].title
+        units = dict.fromkeys(spec.field(c).unit for c in rule["columns"])
+        expected = "、".join(u or "" for u in units)
+        printed = frame["printed_unit"] if "printed_unit" in frame.columns else pd.Series(dtype=object)
+        label = rule.get("label", spec.fields[0].name)
+        for i, value in printed.items():
+            if not _blank(value) and str(value).strip() not in units:
+                hits.append(f"{frame.at[i, label]}：{_unit_text(str(value).strip())}，应为“{expected}”")
+        where = spec.title
     else:
         facts = data.facts[data.facts.index.str.endswith(rule["facts_suffix"])]
         if facts.empty:
             row.note = "本年度没有相关报告值。"
             return [row]
-        hits = [
-            fact_name(fid) for fid, n in facts["note"].items() if isinstance(n, str) and rule["pattern"] in n
-        ]
-        where = "、".join(hits)
+        for fid in facts.index:
+            printed = printed_unit_of(data, fid)
+            if printed and printed != unit_of(fid):
+                hits.append(f"{fact_name(fid)}：{_unit_text(printed)}，应为“{unit_of(fid)}”")
+        where = "事实目录"
     if hits:
         row.verdict = INCONSISTENT
         row.printed_text, row.computed_text = "单位有误", "—"
-        add_note(row, f"{rule['note']}（{where}）")
+        add_note(row, f"{rule['note']}（{where}：{'；'.join(hits)}）")
     else:
         row.verdict = CONSISTENT
         row.printed_text, row.computed_text = "单位无误", "—"

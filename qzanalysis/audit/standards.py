@@ -37,6 +37,7 @@ class Standard:
     verified: bool = True
     tolerance: float | None = None
     national_average: dict[int, float] = field(default_factory=dict)
+    note: str = ""
 
     def threshold_text(self) -> str:
         text = f"{COMPARISON_TEXT[self.comparison]} {number_text(self.threshold)}"
@@ -124,7 +125,7 @@ def school_value(std: Standard, data: YearData) -> tuple[float, str, str]:
         value = data.fact(std.value["printed"])
         if not math.isnan(value):
             return value, "报告值", "报告印出的数值"
-    return math.nan, "—", "缺少数据"
+    return math.nan, "—", std.note or "缺少数据"
 
 
 def standards_table(data: YearData) -> pd.DataFrame:
@@ -152,6 +153,7 @@ def standards_table(data: YearData) -> pd.DataFrame:
                 "出处": f"{doc['title']}（{doc['number']}）{std.clause}",
                 "文件": doc["title"],
                 "核实": "已核实" if std.verified else "未核实（仅见转引）",
+                "说明": std.note if math.isnan(value) else "",
                 "算法": formula,
                 "value": value,
                 "threshold": float(std.threshold),

@@ -529,7 +529,9 @@ def narrative_employment(data) -> None:
         no_data("就业")
         return
     text = sentence(
-        "{year} 年学校就业学生 **{n}**（含升学）。", year=data.year, n=fact_text(data, "employed_graduates")
+        "{year} 年学校就业学生 **{n}**（报告未说明是否含升学）。",
+        year=data.year,
+        n=fact_text(data, "employed_graduates"),
     )
     text += check_phrase(data, "employment_rate", "就业学生数 ÷ 毕业生数") + "。"
     if has_facts(data, "relevant_employment_rate_printed"):

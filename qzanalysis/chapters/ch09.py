@@ -19,8 +19,8 @@ OPTION_NAMES = {"denominator": "分母", "numerator": "分子"}
 # What each verdict of qzanalysis.compare means, for readers (keys are the Verdict values).
 VERDICT_MEANINGS = {
     Verdict.CONSISTENT.value: "按报告的数字重新计算，四舍五入到报告所印的小数位后与报告值相同。",
-    Verdict.ROUNDING.value: "重新计算值与报告值只差报告末位的一个单位，多为截尾或两次舍入所致。",
-    Verdict.INCONSISTENT.value: "重新计算值与报告值相差超过末位一个单位，多为口径（分母）不同或录入差错，正文会说明。",
+    Verdict.ROUNDING.value: "四舍五入得不到报告值，但重算值截尾到所印位数（截尾），或从多三位小数起逐位四舍五入（逐位舍入），恰好等于报告值。",
+    Verdict.INCONSISTENT.value: "四舍五入、截尾、逐位舍入都得不到报告值，多为口径（分母）不同或录入差错，正文会说明。",
     Verdict.UNCHECKABLE.value: "报告没有印出计算所需的原始数字，只能保留报告值。",
     Verdict.COMPUTED_ONLY.value: "报告没有印出此值，表中只有按数据计算的结果。",
 }
