@@ -210,7 +210,7 @@ def growth_text(data) -> str:
         c=computed,
         hl="高" if g["diff"] > 0 else "低",
         d=fmt_number(abs(g["diff"]), ind.decimals, "个百分点"),
-        imp=fmt_number(implied, 1, "家"),
+        imp=fmt_number(implied, 0 if abs(implied - round(implied)) < 0.05 else 1, "家"),
         where=where,
     )
 
