@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from . import style
 
@@ -17,9 +18,16 @@ def _figure(figsize=None):
     return plt.subplots(figsize=figsize or style.FIGSIZE)
 
 
-def _finish(fig):
-    """Close the figure before handing it back: a notebook then shows it once (as the cell's result),
-    not a second time when the inline backend flushes open figures. Closed figures still save and display."""
+def finish(fig, category_axis: str | None = None):
+    """Last step of every chart: thousands separators on value axes reaching 1,000 (as in the tables),
+    no grid lines along a categorical axis (they would run through the bars), and close the figure so a
+    notebook shows it once (as the cell's result, not again when the inline backend flushes)."""
+    for ax in fig.axes:
+        if category_axis:
+            ax.grid(axis=category_axis, visible=False)
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            if axis.axis_name != category_axis and max(abs(v) for v in limits) >= 1000:
+                axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     plt.close(fig)
     return fig
 
@@ -28,20 +36,20 @@ def _title(ax, title: str, unit: str | None):
     ax.set_title(f"{title}（{unit}）" if unit else title, loc="left")
 
 
+def value_label(ax, text: str, x, y, horizontal: bool = False):
+    """A small value label at a bar's end or a point: to its right when horizontal, above it otherwise."""
+    offset, align = ((3, 0), {"va": "center"}) if horizontal else ((0, 2), {"ha": "center", "va": "bottom"})
+    ax.annotate(
+        text, (x, y), xytext=offset, textcoords="offset points", fontsize=style.LABEL_SIZE - 1.5, **align
+    )
+
+
 def _label_bars(ax, bars, decimals: int, unit_suffix: str = ""):
     for bar in bars:
         value = bar.get_height()
         if np.isnan(value):
             continue
-        ax.annotate(
-            f"{value:,.{decimals}f}{unit_suffix}",
-            (bar.get_x() + bar.get_width() / 2, value),
-            ha="center",
-            va="bottom",
-            fontsize=style.LABEL_SIZE - 1.5,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
+        value_label(ax, f"{value:,.{decimals}f}{unit_suffix}", bar.get_x() + bar.get_width() / 2, value)
 
 
 def bar(
@@ -62,7 +70,7 @@ def bar(
     if ylim:
         ax.set_ylim(*ylim)
     ax.margins(y=0.12)
-    return _finish(fig)
+    return finish(fig, category_axis="x")
 
 
 def barh_sorted(
@@ -85,14 +93,7 @@ def barh_sorted(
     ]
     bars = ax.barh(frame["label"], frame["value"], color=colors)
     for b, v in zip(bars, frame["value"], strict=True):
-        ax.annotate(
-            f"{v:,.{decimals}f}",
-            (v, b.get_y() + b.get_height() / 2),
-            va="center",
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=style.LABEL_SIZE - 1.5,
-        )
+        value_label(ax, f"{v:,.{decimals}f}", v, b.get_y() + b.get_height() / 2, horizontal=True)
     if reference is not None:
         ax.axvline(reference, color=style.SECONDARY, linestyle="--", linewidth=1)
         if reference_label:
@@ -106,8 +107,7 @@ def barh_sorted(
             )
     _title(ax, title, unit)
     ax.margins(x=0.12)
-    ax.grid(axis="y", visible=False)
-    return _finish(fig)
+    return finish(fig, category_axis="y")
 
 
 def grouped_bar(
@@ -144,7 +144,7 @@ def grouped_bar(
     ax.legend(frameon=False)
     _title(ax, title, unit)
     ax.margins(y=0.15)
-    return _finish(fig)
+    return finish(fig, category_axis="x")
 
 
 def stacked_bar(
@@ -170,30 +170,14 @@ def stacked_bar(
         left = left + values
     if total_labels:
         for pos, total in enumerate(left):
-            if horizontal:
-                ax.annotate(
-                    f"{total:,.0f}",
-                    (total, pos),
-                    va="center",
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    fontsize=style.LABEL_SIZE - 1.5,
-                )
-            else:
-                ax.annotate(
-                    f"{total:,.0f}",
-                    (pos, total),
-                    ha="center",
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    fontsize=style.LABEL_SIZE - 1.5,
-                )
+            xy = (total, pos) if horizontal else (pos, total)
+            value_label(ax, f"{total:,.0f}", *xy, horizontal=horizontal)
     if horizontal:
         ax.invert_yaxis()
         ax.margins(x=0.1)
     ax.legend(frameon=False, loc="lower right" if horizontal else "upper right")
     _title(ax, title, unit)
-    return _finish(fig)
+    return finish(fig, category_axis="y" if horizontal else "x")
 
 
 def line(
@@ -215,19 +199,12 @@ def line(
         )
         for xv, yv in zip(sub[x].astype(str), sub[y], strict=True):
             if yv == yv:
-                ax.annotate(
-                    f"{yv:,.{decimals}f}",
-                    (xv, yv),
-                    xytext=(0, 5),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=style.LABEL_SIZE - 1.5,
-                )
+                value_label(ax, f"{yv:,.{decimals}f}", xv, yv)
     if series is not None:
         ax.legend(frameon=False)
     _title(ax, title, unit)
     ax.margins(y=0.15)
-    return _finish(fig)
+    return finish(fig)
 
 
 def matrix(
@@ -257,7 +234,7 @@ def matrix(
             previous = g
     _title(ax, title, None)
     ax.title.set_position((0, 1.12))
-    return _finish(fig)
+    return finish(fig)
 
 
 def pie(labels, values, title: str, unit: str | None = None, figsize=None):
@@ -274,4 +251,4 @@ def pie(labels, values, title: str, unit: str | None = None, figsize=None):
     )
     ax.axis("equal")
     _title(ax, title, unit)
-    return _finish(fig)
+    return finish(fig)

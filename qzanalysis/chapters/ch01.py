@@ -87,15 +87,7 @@ def year_panels(items: list[dict], title: str, years: list[int], ncols: int = 3)
         top = np.nanmax(values) if not np.isnan(values).all() else 1.0
         for b, v in zip(bars, values, strict=True):
             text = "未提供" if np.isnan(v) else f"{v:,.{item['decimals']}f}{suffix}"
-            ax.annotate(
-                text,
-                (b.get_x() + b.get_width() / 2, 0 if np.isnan(v) else v),
-                ha="center",
-                va="bottom",
-                xytext=(0, 2),
-                textcoords="offset points",
-                fontsize=style.LABEL_SIZE - 1.5,
-            )
+            charts.value_label(ax, text, b.get_x() + b.get_width() / 2, 0 if np.isnan(v) else v)
         unit = "" if item["unit"] in (":1", None, "") else f"（{item['unit']}）"
         ax.set_title(item["label"] + unit, loc="left", fontsize=style.LABEL_SIZE)
         ax.set_ylim(0, top * 1.22 if top > 0 else 1)

@@ -289,14 +289,7 @@ def figure_enrolment_plan(data):
         )
         bottom += values
     for x, total in enumerate(bottom):
-        left.annotate(
-            f"{total:,.0f}",
-            (x, total),
-            ha="center",
-            xytext=(0, 2),
-            textcoords="offset points",
-            fontsize=style.LABEL_SIZE - 1.5,
-        )
+        charts.value_label(left, f"{total:,.0f}", x, total)
     left.legend(frameon=False)
     left.set_title("各学制招生计划（人）", loc="left")
     left.margins(y=0.12)
@@ -307,13 +300,11 @@ def figure_enrolment_plan(data):
     )
     for b in bars:
         h = b.get_height()
-        right.annotate(
+        charts.value_label(
+            right,
             "未提供" if missing(h) else f"{h:,.0f}",
-            (b.get_x() + b.get_width() / 2, 0 if missing(h) else h),
-            ha="center",
-            xytext=(0, 2),
-            textcoords="offset points",
-            fontsize=style.LABEL_SIZE - 1.5,
+            b.get_x() + b.get_width() / 2,
+            0 if missing(h) else h,
         )
     right.set_title("计划与实际（人）", loc="left")
     right.margins(y=0.12)

@@ -93,7 +93,7 @@ def figure_internship(data, prev):
         figsize=(5.5, 3.6),
         ylim=(0, 100),
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 # ---- 4.3 集团化办学情况 --------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def figure_partner_change(data, prev):
         return no_data("合作企业")
     colors = year_colors(len(frame))
     fig = charts.bar(frame["年份"], frame["合作企业"], "合作企业数", "家", color=colors, figsize=(5.5, 3.6))
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 def figure_growth_rates(data):
@@ -285,7 +285,7 @@ def figure_growth_rates(data):
         color=[colors[k] for k in values],
         figsize=(5.5, 3.6),
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 __all__ = [

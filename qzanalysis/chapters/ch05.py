@@ -151,7 +151,7 @@ def figure_training_vs_students(data):
         color=colors,
         figsize=(6.5, 3.8),
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 # ---- 5.2 技术服务 --------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def figure_certification_levels(data):
         order=levels(),
         group_order=groups,
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 def figure_certified(data):
@@ -297,7 +297,7 @@ def figure_certified(data):
         "%",
         figsize=(6.0, 3.6),
     )
-    return done(fig, thousands=True)
+    return done(fig)
 
 
 # ---- 5.3 对口支援 --------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ def figure_xinjiang(data):
         color=colors,
         figsize=(6.5, 3.8),
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 __all__ = [

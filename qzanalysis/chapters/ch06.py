@@ -148,7 +148,7 @@ def figure_funding(data):
         decimals=2,
         figsize=(7.5, 3.2),
     )
-    return done(fig, thousands=True)
+    return done(fig)
 
 
 def figure_funding_share(data):
@@ -186,7 +186,7 @@ def figure_funding_share(data):
     ax.grid(False)
     ax.legend(frameon=False, ncol=min(4, len(frame)), loc="upper center", bbox_to_anchor=(0.5, -0.25))
     ax.set_title(f"{data.year} 年度经费来源构成（%）", loc="left")
-    return done(fig, thousands=True)
+    return done(fig)
 
 
 # ---- 生均财政拨款 --------------------------------------------------------------------------------

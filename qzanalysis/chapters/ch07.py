@@ -93,7 +93,7 @@ def figure_occupations(data):
         color=colors,
         figsize=(5.5, 3.6),
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 def level_shares(data) -> pd.DataFrame | None:
@@ -118,7 +118,7 @@ def figure_level_shares(data):
     fig = charts.bar(
         frame["等级"], frame["占比"], f"{data.year} 年各等级认定人次占比", "%", decimals=1, figsize=(6.5, 3.6)
     )
-    return done(fig, thousands=True, bars=True)
+    return done(fig)
 
 
 def table_level_shares(data) -> None:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import math
 import re
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
-from .. import style
+from .. import charts, style
 from ..catalog import fact_specs
 from ..compare import Verdict, compare
 from ..formatting import MISSING_TEXT, fmt_change, fmt_number
@@ -49,22 +47,9 @@ def show_table_or_notice(
 
 
 # ---- figures -------------------------------------------------------------------------------------
-def done(fig, *, thousands: bool = False, bars: bool = False):
-    """Close the figure so it shows once: as the cell's value, not again when the inline backend flushes.
-
-    thousands: value axes reaching 1,000 get thousands separators, as in the tables.
-    bars: for vertical bar charts, hide the grid lines along the categorical x axis (they would run
-    through the bars and their value labels).
-    """
-    for ax in fig.axes:
-        if bars:
-            ax.grid(axis="x", visible=False)
-        if thousands:
-            for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-                if max(abs(v) for v in limits) >= 1000:
-                    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-    plt.close(fig)
-    return fig
+def done(fig):
+    """Finish a chapter figure in the house style (see charts.finish): it shows once, axes read 1,000+."""
+    return charts.finish(fig)
 
 
 # ---- years ---------------------------------------------------------------------------------------
