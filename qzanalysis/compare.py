@@ -9,9 +9,10 @@ Shared by the indicator registry and the audit so that both give the same verdic
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import Enum
+
+from .values import is_missing
 
 
 class Verdict(str, Enum):
@@ -20,10 +21,6 @@ class Verdict(str, Enum):
     INCONSISTENT = "不一致"
     UNCHECKABLE = "无法核对"
     COMPUTED_ONLY = "仅计算值"
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 TRUNCATION = "截尾"

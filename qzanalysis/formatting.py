@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import re
 
 import pandas as pd
 
 from .catalog import TableSpec, table_specs
+from .values import is_missing
 
 MISSING_TEXT = "—"
 
 
 def fmt_number(value, decimals: int = 0, unit: str | None = None, thousands: bool = True) -> str:
     """'3,742 人', '98.41%', '15.1:1'; missing values show as '—', never as 0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value):
         return MISSING_TEXT
     text = f"{float(value):,.{decimals}f}" if thousands else f"{float(value):.{decimals}f}"
     if not unit:
@@ -27,7 +27,7 @@ def fmt_number(value, decimals: int = 0, unit: str | None = None, thousands: boo
 
 
 def fmt_change(value, decimals: int = 1, unit: str = "个百分点") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return MISSING_TEXT
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
     return f"{sign}{abs(value):,.{decimals}f}{'' if unit == '%' else ' '}{unit}"
@@ -83,9 +83,7 @@ def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
-        cells = (
-            MISSING_TEXT if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values
-        )
+        cells = (MISSING_TEXT if is_missing(v) else str(v) for v in values)
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     body = "".join(rows)
     table_id = "qz-" + hashlib.sha1((head + body).encode("utf-8")).hexdigest()[:10]

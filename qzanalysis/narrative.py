@@ -6,7 +6,6 @@ Markdown outputs pass raw HTML through nbconvert, so every value put into text i
 from __future__ import annotations
 
 import html
-import math
 
 from .formatting import MISSING_TEXT, display_table, fmt_number, table_html
 
@@ -52,10 +51,6 @@ def show_table(frame, spec=None, caption: str | None = None, **kwargs):
 def missing_notice(what: str) -> str:
     space = " " if str(what)[:1].isdigit() else ""  # "未提供 2022 年……", not "未提供2022 年……"
     return f"> 本年度未提供{space}{esc(what)}数据。"
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 __all__ = ["MISSING_TEXT", "esc", "fact_text", "sentence", "show_markdown", "show_table", "missing_notice"]

@@ -17,13 +17,10 @@ from ..compare import Verdict, compare
 from ..formatting import MISSING_TEXT, fmt_change, fmt_number
 from ..indicators import registry
 from ..narrative import fact_text, missing_notice, sentence, show_markdown, show_table
+from ..values import is_missing as missing
 
 
 # ---- missing values ------------------------------------------------------------------------------
-def missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def has_facts(data, *fact_ids: str) -> bool:
     return all(not missing(data.fact(f)) for f in fact_ids)
 
