@@ -50,8 +50,8 @@ def main() -> None:
     qz = [str(BIN / "qz"), "render"]
     if subprocess.run([*qz, "--help"], capture_output=True).returncode != 0:
         # The same code path without the main CLI's other subcommands (e.g. one is broken mid-edit).
-        qz = [sys.executable, "-m", "qzanalysis.render"]
-        print("`qz render --help` failed: timing `python -m qzanalysis.render` instead")
+        qz = [sys.executable, "-m", "qzanalysis.tools.render"]
+        print("`qz render --help` failed: timing `python -m qzanalysis.tools.render` instead")
     times_qz, times_nbconvert = [], []
     with tempfile.TemporaryDirectory(prefix="qz-bench-") as tmp:
         for i in range(args.repeat):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qzanalysis.paths import DEFAULT_DATA_DIR
+from qzanalysis.core.paths import DEFAULT_DATA_DIR
 
 # A missing glyph (□ boxes instead of Chinese) is an error in every test.
 warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from font")

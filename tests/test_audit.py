@@ -10,17 +10,24 @@ import pandas as pd
 import pytest
 
 from qzanalysis import load_year
-from qzanalysis.audit import audit, rule_count, standards_table, verdict_counts
-from qzanalysis.audit import chapters as ch
-from qzanalysis.audit.expr import Context, FormulaError, evaluate, names_in
-from qzanalysis.audit.report import declines
-from qzanalysis.audit.rules import KINDS, all_rules, indicator_rows, rule_metadata, run_rule
-from qzanalysis.catalog import fact_specs
-from qzanalysis.cli import main
-from qzanalysis.dataset import YearData
-from qzanalysis.findings import Report
-from qzanalysis.indicators import registry
-from qzanalysis.paths import DEFAULT_DATA_DIR
+from qzanalysis.core.catalog import fact_specs
+from qzanalysis.core.dataset import YearData
+from qzanalysis.core.findings import Report
+from qzanalysis.core.paths import DEFAULT_DATA_DIR
+from qzanalysis.indicators.audit import audit, declines, verdict_counts
+from qzanalysis.indicators.audit_rules import (
+    KINDS,
+    all_rules,
+    indicator_rows,
+    rule_count,
+    rule_metadata,
+    run_rule,
+)
+from qzanalysis.indicators.formula import Context, FormulaError, evaluate, names_in
+from qzanalysis.indicators.registry import registry
+from qzanalysis.indicators.standards import standards_table
+from qzanalysis.report.chapters import ch08_problems as ch
+from qzanalysis.tools.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audit"
 
@@ -351,7 +358,7 @@ def test_unit_note_rule_passes_and_fails():
 
 
 def test_rounding_verdicts_name_their_mechanism():
-    from qzanalysis.audit.rules import Row, judge
+    from qzanalysis.indicators.audit_rules import Row, judge
 
     row = judge(Row(section="x", item="x", kind="growth", unit="%"), 1.0344827586, 1.04, 2)
     assert row.verdict == "舍入差异" and "逐位舍入" in row.note and "截尾" not in row.note
@@ -464,7 +471,7 @@ def test_2021_order_and_counts(audit2021):
 
 
 def test_audit_and_registry_agree(y2021, audit2021):
-    from qzanalysis.indicators import indicator_table
+    from qzanalysis.indicators.registry import indicator_table
 
     reg = indicator_table(y2021).set_index("指标")
     for _, r in audit2021[audit2021["kind"] == "indicator"].iterrows():
@@ -551,7 +558,7 @@ def test_2021_standards(y2021):
 
 # ---- chapter 8 ----------------------------------------------------------------------------------
 def test_chapter8_problems_come_from_data(y2021):
-    from qzanalysis.years import previous_year
+    from qzanalysis.core.years import previous_year
 
     groups = ch.problem_groups(y2021, previous_year(y2021))
     gaps = " ".join(groups["未达到国家标准"])

@@ -13,9 +13,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from qzanalysis import load_year
-from qzanalysis.chapters import ch01, ch02, ch03
-from qzanalysis.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
-from qzanalysis.years import previous_year
+from qzanalysis.core.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
+from qzanalysis.core.years import previous_year
+from qzanalysis.report.chapters import ch01_school as ch01
+from qzanalysis.report.chapters import ch02_students as ch02
+from qzanalysis.report.chapters import ch03_quality as ch03
 
 MODULES = [ch01, ch02, ch03]
 NOTEBOOKS = {

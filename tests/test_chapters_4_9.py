@@ -17,11 +17,16 @@ import pytest
 from matplotlib.figure import Figure
 
 from qzanalysis import data_version, load_year
-from qzanalysis.catalog import table_specs
-from qzanalysis.chapters import ch04, ch05, ch06, ch07, ch09, common
-from qzanalysis.indicators import registry
-from qzanalysis.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
-from qzanalysis.years import previous_year
+from qzanalysis.core.catalog import table_specs
+from qzanalysis.core.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
+from qzanalysis.core.years import previous_year
+from qzanalysis.indicators.registry import registry
+from qzanalysis.report.chapters import ch04_cooperation as ch04
+from qzanalysis.report.chapters import ch05_contribution as ch05
+from qzanalysis.report.chapters import ch06_funding as ch06
+from qzanalysis.report.chapters import ch07_features as ch07
+from qzanalysis.report.chapters import ch09_other as ch09
+from qzanalysis.report.chapters import common
 
 matplotlib.use("Agg")
 

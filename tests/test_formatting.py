@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from qzanalysis.formatting import display_table, fmt_change, fmt_number, table_html
+from qzanalysis.report.formatting import display_table, fmt_change, fmt_number, table_html
 
 
 def test_fmt_number():

@@ -7,10 +7,10 @@ import math
 import pytest
 
 from qzanalysis import load_year
-from qzanalysis.catalog import fact_specs
-from qzanalysis.commands.indicators import parse_options
-from qzanalysis.compare import Verdict, compare, implied_denominator
-from qzanalysis.indicators import _FUNCTIONS, indicator_table, registry
+from qzanalysis.core.catalog import fact_specs
+from qzanalysis.indicators.compare import Verdict, compare, implied_denominator
+from qzanalysis.indicators.registry import _FUNCTIONS, indicator_table, registry
+from qzanalysis.tools.indicators import parse_options
 
 # Differences between recomputed and printed values, each explained. Anything not listed must agree.
 KNOWN_DISCREPANCIES = {
@@ -128,7 +128,13 @@ def test_compare(computed, printed, decimals, verdict):
 
 
 def test_rounding_mechanism_names_the_cause():
-    from qzanalysis.compare import CHAINED_ROUNDING, TRUNCATION, chain_rounded, rounding_mechanism, truncated
+    from qzanalysis.indicators.compare import (
+        CHAINED_ROUNDING,
+        TRUNCATION,
+        chain_rounded,
+        rounding_mechanism,
+        truncated,
+    )
 
     assert chain_rounded(1.0344827586, 2) == 1.04 and truncated(1.0344827586, 2) == 1.03
     assert rounding_mechanism(1.0344827586, 1.04, 2) == CHAINED_ROUNDING
@@ -143,6 +149,6 @@ def test_implied_denominator():
 
 
 def test_data_dictionary_is_generated_from_current_metadata():
-    from qzanalysis.datadoc import DOC_PATH, render_data_dictionary
+    from qzanalysis.tools.datadoc import DOC_PATH, render_data_dictionary
 
     assert DOC_PATH.read_text(encoding="utf-8") == render_data_dictionary(), "run `qz docs` and commit"

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from qzanalysis.paths import NOTEBOOK_DIR
+from qzanalysis.core.paths import NOTEBOOK_DIR
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("ch*.ipynb"))
 HEADING_NUMBER = re.compile(r"^(#+\s*)(\d+(\.\d+)*)", re.M)

@@ -11,11 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from qzanalysis.render import render_year
-from qzanalysis.render.command import add_parser
-from qzanalysis.render.export import neutralize_scripts
-from qzanalysis.render.params import inject_parameters
-from qzanalysis.render.state import STATE_FILE
+from qzanalysis.tools.render import render_year
+from qzanalysis.tools.render.command import add_parser
+from qzanalysis.tools.render.export import neutralize_scripts
+from qzanalysis.tools.render.params import inject_parameters
+from qzanalysis.tools.render.state import STATE_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 YEAR = 2021
@@ -108,7 +108,7 @@ def test_data_strings_are_escaped(rendered, page):
 
 def test_index_survives_data_that_does_not_load(monkeypatch):
     import qzanalysis
-    from qzanalysis.render.index import headline_table
+    from qzanalysis.tools.render.index import headline_table
 
     def broken(*args, **kwargs):
         raise RuntimeError("<b>缺少文件</b>")
@@ -214,7 +214,7 @@ def test_unknown_chapter_is_an_error(tmp_path):
 
 
 def test_javascript_urls_are_disabled():
-    from qzanalysis.narrative import esc
+    from qzanalysis.report.narrative import esc
 
     assert "](" not in esc("[链接](javascript:alert(3))")  # data cannot form a Markdown link
     assert neutralize_scripts('<a href="javascript:alert(3)">x</a>') == '<a href="#">x</a>'

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from qzanalysis import data_version
-from qzanalysis.paths import NOTEBOOK_DIR
-from qzanalysis.render import render_year
+from qzanalysis.core.paths import NOTEBOOK_DIR
+from qzanalysis.tools.render import render_year
 
 CHAPTERS = sorted(p.stem for p in NOTEBOOK_DIR.glob("ch*.ipynb"))
 
@@ -18,7 +18,15 @@ CHAPTERS = sorted(p.stem for p in NOTEBOOK_DIR.glob("ch*.ipynb"))
 # not bare short numbers, so that a wrong or missing figure cannot pass by matching elsewhere on the page.
 KEY_PHRASES = {
     "ch01_school": ["共3,742人", "招生规模956人", "15.1:1", "84.8%", "98.41%", "52,745.9平方米", "20,256"],
-    "ch02_students": ["56.89%", "市场营销（营销员，100%）", "61.46", "88.63", "4,082,500", "就业率77.6%", "97.92%"],
+    "ch02_students": [
+        "56.89%",
+        "市场营销（营销员，100%）",
+        "61.46",
+        "88.63",
+        "4,082,500",
+        "就业率77.6%",
+        "97.92%",
+    ],
     "ch03_quality": ["计划招生975人", "2,925", "2,550", "660302", "体育与健康（216学时）", "11,420"],
     "ch04_cooperation": ["合作企业拓展至56家", "8家÷48家=16.67%", "14.29%", "比例为82%"],
     "ch05_contribution": ["10,025", "15,176", "11,306", "74.50%", "9,409", "4,190"],

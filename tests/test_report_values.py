@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from qzanalysis import load_year
-from qzanalysis.catalog import table_specs
+from qzanalysis.core.catalog import table_specs
 from tests.report_2021 import FACT_PRINTED_UNITS, FACTS, TABLES
 
 

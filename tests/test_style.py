@@ -7,7 +7,7 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
-from qzanalysis import charts, style
+from qzanalysis.report import charts, style
 
 
 def test_cjk_font_is_found_and_draws_without_missing_glyphs(tmp_path):

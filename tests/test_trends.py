@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 from qzanalysis import load_year
-from qzanalysis.chapters import ch01
-from qzanalysis.paths import REPO_ROOT
-from qzanalysis.years import previous_year
+from qzanalysis.core.paths import REPO_ROOT
+from qzanalysis.core.years import previous_year
+from qzanalysis.report.chapters import ch01_school as ch01
 
 SYNTHETIC_2022 = REPO_ROOT / "tests" / "fixtures" / "synthetic_2022"
 

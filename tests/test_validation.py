@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from qzanalysis import DataValidationError, load_year, read_year
-from qzanalysis.cli import main
-from qzanalysis.findings import Level
+from qzanalysis.core.findings import Level
+from qzanalysis.tools.cli import main
 
 
 def write(data_dir, name, text, encoding="utf-8", year=2021):

@@ -13,14 +13,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qzanalysis import cli
-from qzanalysis.catalog import fact_specs, table_specs
-from qzanalysis.dataset import load_year, read_year
-from qzanalysis.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
-from qzanalysis.yearly import changes, import_workbook, new_year
-from qzanalysis.yearly.importer import is_blank_template
-from qzanalysis.yearly.template import YearExistsError, workbook_path
-from qzanalysis.yearly.workbook import (
+from qzanalysis.core.catalog import fact_specs, table_specs
+from qzanalysis.core.dataset import load_year, read_year
+from qzanalysis.core.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
+from qzanalysis.tools import cli
+from qzanalysis.indicators import changes
+from qzanalysis.report.chapters import ch11_changes
+from qzanalysis.tools.yearly import import_workbook, new_year
+from qzanalysis.tools.yearly.importer import is_blank_template
+from qzanalysis.tools.yearly.template import YearExistsError, workbook_path
+from qzanalysis.tools.yearly.workbook import (
     FIRST_DATA_ROW,
     INFO_SHEET,
     LISTS_SHEET,
@@ -327,7 +329,7 @@ def test_changes_2021_against_2020_real_data():
     assert changes.category_changes(cur, prev).empty  # same grades and subjects both years
     presence = changes.table_presence(cur, prev)
     assert changes.APPEARED in set(presence["变化"]) and "funding" in set(presence["table"])
-    text = changes.overview_text(cur, prev)
+    text = ch11_changes.overview_text(cur, prev)
     assert f"共 {len(frame)} 项" in text and "2020" in text
 
 
@@ -352,19 +354,19 @@ def test_changes_without_previous_year(root):
     cur = load_year(2020, root)
     assert changes.indicator_changes(cur, None).empty
     assert changes.category_changes(cur, None).empty and changes.emptied_cells(cur, None).empty
-    assert "2020 年以前" in changes.overview_text(cur, None)
-    assert changes.figure_largest_changes(cur, None) is None
+    assert "2020 年以前" in ch11_changes.overview_text(cur, None)
+    assert ch11_changes.figure_largest_changes(cur, None) is None
 
 
 def test_change_text_units():
-    assert changes.change_text(0.4, 1, "%") == "+0.4 个百分点"
-    assert changes.change_text(-0.8, 1, ":1") == "−0.8"
-    assert changes.change_text(50, 0, "个") == "+50 个"
+    assert ch11_changes.change_text(0.4, 1, "%") == "+0.4 个百分点"
+    assert ch11_changes.change_text(-0.8, 1, ":1") == "−0.8"
+    assert ch11_changes.change_text(50, 0, "个") == "+50 个"
 
 
 # ---- end to end: render ---------------------------------------------------------------------------
 def test_end_to_end_render_synthetic_2022(root, filled, tmp_path):
-    from qzanalysis.render import render_year
+    from qzanalysis.tools.render import render_year
 
     assert cli.main(["import", str(filled), "--year", "2022", "--data-dir", str(root)]) == 0
     result = render_year(

@@ -1,1 +1,0 @@
-"""Subcommands of `qz` that belong to the core library (validate, indicators, manifest)."""

@@ -1,0 +1,294 @@
+"""Load one year of data in one call: every table read, validated and typed."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from qzanalysis.core.catalog import TableSpec, fact_specs, table_specs
+from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
+from qzanalysis.core.paths import REPO_ROOT, year_dir
+from qzanalysis.core.readers import RawTable
+from qzanalysis.core.validation import cross_table_checks, read_table
+
+MANIFEST = "manifest.yaml"
+UNIT_FACTORS_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+
+
+@dataclass
+class YearData:
+    year: int
+    path: Path
+    tables: dict[str, pd.DataFrame]
+    facts: pd.DataFrame
+    report: Report
+    status: pd.DataFrame = field(repr=False, default=None)
+    # CSV line of each row, per table. Kept out of DataFrame.attrs: pandas deep-copies attrs on every selection.
+    lines: dict[str, list[int]] = field(repr=False, default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """The typed table, or None when this year did not provide it."""
+        return self.tables.get(name)
+
+    def fact(self, fact_id: str) -> float:
+        """A fact's value, NaN when missing (never 0)."""
+        if fact_id not in fact_specs():
+            raise KeyError(f"未登记的指标代码：{fact_id}")
+        if fact_id in self.facts.index:
+            value = self.facts.at[fact_id, "value"]
+            return float(value) if value == value else math.nan
+        return math.nan
+
+    def fact_decimals(self, fact_id: str) -> int | None:
+        """Decimals as printed (from the CSV text), for comparing within the printed rounding."""
+        if fact_id in self.facts.index:
+            return int(self.facts.at[fact_id, "decimals"])
+        return None
+
+    def fact_map(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.facts["value"].items() if v == v}
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _typed_frame(raw: RawTable, spec: TableSpec) -> pd.DataFrame:
+    columns = {}
+    for i, f in enumerate(spec.fields):
+        cells = [row[i] for row in raw.rows]
+        if f.type == "integer":
+            columns[f.name] = pd.array([int(float(c)) if c != "" else None for c in cells], dtype="Int64")
+        elif f.type == "number":
+            columns[f.name] = pd.array([float(c) if c != "" else math.nan for c in cells], dtype="float64")
+        elif f.type == "boolean":
+            true_values = set(f.descriptor.get("trueValues", ["true"]))
+            columns[f.name] = pd.array(
+                [None if c == "" else c in true_values for c in cells], dtype="boolean"
+            )
+        else:
+            columns[f.name] = pd.array([c if c != "" else None for c in cells], dtype="object")
+    frame = pd.DataFrame(columns)
+    if spec.name == "facts":
+        frame["decimals"] = [_decimals(row[spec.field_names.index("value")]) for row in raw.rows]
+        frame = frame.set_index("id", drop=False)
+    if {"amount", "unit"} <= set(frame.columns):
+        factor = frame["unit"].map(UNIT_FACTORS_TO_YUAN)
+        frame["amount_yuan"] = frame["amount"] * factor
+        frame["amount_wan_yuan"] = frame["amount_yuan"] / 1e4
+    return frame
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_files(year: int, data_dir=None) -> list[Path]:
+    folder = year_dir(year, data_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def data_version(year: int, data_dir=None) -> str:
+    """A short hash of every file in the year's folder: the version stamped on rendered reports."""
+    digest = hashlib.sha256()
+    for path in data_files(year, data_dir):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _manifest_checks(folder: Path, label: str) -> Report:
+    report = Report(checks_run=["manifest"])
+    manifest_path = folder / MANIFEST
+    if not manifest_path.exists():
+        report.add(
+            Finding(Level.INFO, "manifest", "没有数据清单（manifest.yaml）；可运行 qz manifest 生成", label)
+        )
+        return report
+    try:
+        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
+        listed = manifest.get("files") or {}
+        if not isinstance(listed, dict):
+            raise TypeError("files 不是“文件名: {sha256, rows}”的映射")
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, OSError) as exc:
+        report.add(
+            Finding(
+                Level.WARN,
+                "manifest",
+                f"数据清单无法读取，未核对文件哈希：{type(exc).__name__}: {str(exc)[:120]}",
+                f"{label}/{MANIFEST}",
+                expected="由 qz manifest 生成的 YAML",
+            )
+        )
+        return report
+    for name, entry in listed.items():
+        path = folder / name
+        if not path.exists():
+            report.add(Finding(Level.WARN, "manifest", "清单中登记的文件不存在", f"{label}/{name}"))
+        elif file_hash(path) != entry.get("sha256"):
+            report.add(
+                Finding(
+                    Level.WARN,
+                    "manifest",
+                    "文件内容与清单记录的哈希不一致：若为有意修改，请运行 qz manifest 更新清单",
+                    f"{label}/{name}",
+                )
+            )
+    for path in folder.glob("*.csv"):
+        if path.name not in listed:
+            report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{path.name}"))
+    return report
+
+
+def _status_row(spec: TableSpec, frame: pd.DataFrame | None, report: Report, label: str) -> dict:
+    path = f"{label}/{spec.filename}"
+    errors = sum(1 for f in report.errors if f.file == path)
+    if frame is None:
+        state, detail = "缺失", "本年度未提供"
+    elif spec.name == "facts":
+        absent = len(set(fact_specs()) - set(frame.index))
+        state = "不完整" if absent else "完整"
+        detail = f"目录中 {absent} 项未填" if absent else ""
+    else:
+        value_cols = [f.name for f in spec.fields if f.name != "note"]
+        empty = int(frame[value_cols].isna().sum().sum())
+        state = "不完整" if empty else "完整"
+        detail = f"{empty} 个空单元格" if empty else ""
+    if errors:
+        state, detail = "有错误", f"{errors} 个错误"
+    return {
+        "table": spec.name,
+        "表": spec.title,
+        "章节": spec.section,
+        "状态": state,
+        "说明": detail,
+        "行数": 0 if frame is None else len(frame),
+    }
+
+
+def read_year(year: int, data_dir=None) -> YearData:
+    """Read and validate every table of a year; never raises on bad data (see load_year)."""
+    folder = year_dir(year, data_dir)
+    label = display_path(folder)
+    report = Report()
+    tables: dict[str, pd.DataFrame] = {}
+    lines: dict[str, list[int]] = {}
+    header_only: set[str] = set()
+    if not folder.is_dir():
+        report.add(
+            Finding(
+                Level.FAIL,
+                "year_folder",
+                f"找不到 {year} 年的数据文件夹",
+                label,
+                expected="可用 qz new-year 创建",
+            )
+        )
+    specs = table_specs()
+    for name, spec in specs.items():
+        path = folder / spec.filename
+        if not path.exists():
+            continue
+        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}")
+        report.extend(table_report)
+        if name == "facts":
+            raw = _drop_unfilled_facts(raw, report)
+        if not raw.rows and not table_report.errors:
+            # A header-only file (as `qz new-year` leaves it) means: not provided this year.
+            report.add(
+                Finding(Level.INFO, "empty_table", "只有表头，本年度按未提供处理", f"{label}/{spec.filename}")
+            )
+            header_only.add(name)
+            continue
+        if not table_report.errors:
+            tables[name] = _typed_frame(raw, spec)
+            lines[name] = list(raw.lines)
+    known = {s.filename for s in specs.values()}
+    for stray in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if stray.name not in known:
+            report.add(
+                Finding(
+                    Level.WARN,
+                    "unknown_table",
+                    "不是已定义的数据表，已忽略",
+                    f"{label}/{stray.name}",
+                    expected="、".join(sorted(known)),
+                )
+            )
+    if folder.is_dir():
+        report.extend(_manifest_checks(folder, label))
+    facts = tables.pop("facts", None)
+    if facts is None:
+        facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
+            "id", drop=False
+        )
+    fact_values = {k: float(v) for k, v in facts["value"].items() if v == v}
+    report.extend(cross_table_checks(tables, fact_values, label, lines))
+    all_frames = {**tables, "facts": facts if len(facts) else None}
+    status = pd.DataFrame(
+        [_status_row(spec, all_frames.get(name), report, label) for name, spec in specs.items()]
+    )
+    status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
+    return YearData(
+        year=int(year), path=folder, tables=tables, facts=facts, report=report, status=status, lines=lines
+    )
+
+
+def _drop_unfilled_facts(raw: RawTable, report: Report) -> RawTable:
+    """Facts rows with an empty value (a blank template line) are 'not provided', not errors."""
+    if "value" not in raw.header:
+        return raw
+    value_col = raw.header.index("value")
+    keep = [i for i, row in enumerate(raw.rows) if row[value_col] != ""]
+    dropped = len(raw.rows) - len(keep)
+    if dropped:
+        report.add(Finding(Level.INFO, "empty_table", f"{dropped} 项未填，按缺失处理", raw.display_path))
+        raw.rows = [raw.rows[i] for i in keep]
+        raw.lines = [raw.lines[i] for i in keep]
+    return raw
+
+
+def load_year(year: int, data_dir=None, strict: bool = True) -> YearData:
+    """One call loads a year: all its tables, validated. Raises DataValidationError listing every problem."""
+    data = read_year(year, data_dir)
+    if strict and not data.report.ok:
+        raise DataValidationError(data.report, f"{year} 年")
+    return data
+
+
+def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:
+    """The explicit command that records each file's hash (``qz manifest``). Never called implicitly."""
+    folder = year_dir(year, data_dir)
+    path = folder / MANIFEST
+    old = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    files = {}
+    for p in sorted(folder.glob("*.csv")):
+        rows = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
+        files[p.name] = {"sha256": file_hash(p), "rows": rows}
+    manifest = {
+        "year": int(year),
+        "source": source or (old or {}).get("source", ""),
+        "schema": "qzanalysis/metadata/schemas/<表名>.yaml",
+        "files": files,
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

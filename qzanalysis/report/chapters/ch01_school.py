@@ -1,0 +1,543 @@
+"""第一章 学校情况：校园面积、学生情况、教师队伍、设施设备。
+
+Every function displays one paragraph or table, or returns one closed Figure; missing data shows as
+“本年度未提供……数据” or “—”, never as 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from qzanalysis.core.catalog import fact_specs
+from qzanalysis.indicators.compare import compare, implied_denominator
+from qzanalysis.indicators.registry import indicator_table, registry
+from qzanalysis.report import charts
+from qzanalysis.report.chapters.common import (
+    check,
+    check_phrase,
+    done,
+    fact_label,
+    fact_note,
+    has_facts,
+    missing,
+    no_data,
+    show_facts,
+    show_table_or_notice,
+    trend_years,
+    year_label,
+)
+from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
+from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+
+
+# ---- indicator tables and year panels ----------------------------------------------------------
+def indicator_frame(data, ids: list[str]) -> pd.DataFrame:
+    """Display rows for registered indicators: 指标 / 报告值 / 重算值 / 核对 / 口径."""
+    table = indicator_table(data).set_index("id")
+    rows = []
+    for ind_id in ids:
+        ind = registry()[ind_id]
+        row = table.loc[ind_id]
+        decimals = data.fact_decimals(ind.printed) if ind.printed else None
+        rows.append(
+            {
+                "指标": ind.name,
+                "报告值": fmt_number(row["报告值"], decimals or 0, ind.unit) if ind.printed else "报告未印",
+                "重算值": fmt_number(row["计算值"], ind.decimals, ind.unit),
+                "核对": row["核对"],
+                "口径": ind.definition,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_indicators(data, ids: list[str], caption: str) -> None:
+    frame = indicator_frame(data, ids)
+    if ((frame["报告值"].isin([MISSING_TEXT, "报告未印"])) & (frame["重算值"] == MISSING_TEXT)).all():
+        no_data(caption)
+        return
+    show_table(frame, None, caption)
+
+
+def implied_students(data, ind_id: str, numerator: float) -> float:
+    """The student count that would give the printed per-student value (NaN when unknown)."""
+    c = check(data, ind_id)
+    value = implied_denominator(numerator, c["printed"])
+    return math.nan if value is None else value
+
+
+# ---- 1.1.3 校园面积 ------------------------------------------------------------------------------
+def narrative_campus(data) -> None:
+    """占地与建筑面积，报告所印生均值与按在籍学生数重算的值。"""
+    if not has_facts(data, "land_area_mu") and not has_facts(data, "building_area"):
+        no_data("校园面积")
+        return
+    text = sentence(
+        "学校目前占地面积 **{land}**，建筑面积 **{building}**。",
+        land=fact_text(data, "land_area_mu"),
+        building=fact_text(data, "building_area"),
+    )
+    basis = sentence("在籍学生数（{n}）", n=fact_text(data, "students_total"))
+    text += check_phrase(data, "land_area_per_student", basis) + "；"
+    text += check_phrase(data, "building_area_per_student", basis) + "。"
+    implied = [
+        implied_students(data, "building_area_per_student", data.fact("building_area")),
+        implied_students(data, "land_area_per_student", data.fact("land_area_mu") * 10000 / 15),
+    ]
+    n = data.fact("students_total")
+    if (
+        all(not missing(v) for v in implied + [n])
+        and abs(implied[0] - implied[1]) < 0.01 * implied[0]
+        and abs(implied[0] - n) > 0.01 * n
+    ):
+        text += sentence(
+            "两项报告值都相当于按约 {m} 名学生计算，与在籍学生数不同。",
+            m=fmt_number(round(implied[0], -1), 0),
+        )
+    if has_facts(data, "building_area_gap_printed"):
+        text += sentence(
+            "报告还写明生均建筑面积低于《中等职业学校设置标准》要求 {gap}（{note}）。",
+            gap=fact_text(data, "building_area_gap_printed"),
+            note=fact_note(data, "building_area_gap_printed") or "报告原文",
+        )
+    show_markdown(text)
+
+
+def table_campus(data) -> None:
+    """校园面积与生均面积：报告值与重算值。"""
+    show_indicators(data, ["land_area_per_student", "building_area_per_student"], "生均面积：报告值与重算值")
+
+
+# ---- 1.2 学生情况 -------------------------------------------------------------------------------
+def narrative_students(data) -> None:
+    """在籍学生、招生、毕业生与毕业率；各层次、各口径合计与总数的核对。"""
+    if not has_facts(data, "students_total"):
+        no_data("在籍学生")
+        return
+    text = sentence("{year} 年在籍学生共 **{n}**", year=data.year, n=fact_text(data, "students_total"))
+    if has_facts(data, "enrolment"):
+        text += sentence("，其中当年招生 **{e}**", e=fact_text(data, "enrolment"))
+    if has_facts(data, "graduates_total"):
+        text += sentence("，毕业生 **{g}**", g=fact_text(data, "graduates_total"))
+    if has_facts(data, "graduation_rate_printed"):
+        text += sentence("，毕业率 {r}", r=fact_text(data, "graduation_rate_printed"))
+    text += "。"
+    levels = data.table("students_by_level")
+    if levels is not None and not levels["students"].isna().all():
+        parts = "、".join(f"{esc(r.level)} {fmt_number(r.students, 0, '人')}" for r in levels.itertuples())
+        total = levels["students"].sum()
+        text += f"按培养层次分，{parts}，合计 {fmt_number(total, 0, '人')}"
+        text += _agreement(total, data.fact("students_total"), "在籍学生数") + "。"
+    channels = data.table("graduates_by_channel")
+    if channels is not None and not channels["graduates"].isna().all():
+        parts = "、".join(
+            f"{esc(r.channel)} {fmt_number(r.graduates, 0, '人')}" for r in channels.itertuples()
+        )
+        total = channels["graduates"].sum()
+        text += f"毕业生中{parts}，合计 {fmt_number(total, 0, '人')}"
+        text += _agreement(total, data.fact("graduates_total"), "毕业生数") + "。"
+    show_markdown(text)
+
+
+def _agreement(total: float, expected: float, name: str) -> str:
+    if missing(expected):
+        return ""
+    if total == expected:
+        return f"，与{name}一致"
+    return f"，与{name}（{fmt_number(expected, 0, '人')}）相差 {fmt_number(abs(total - expected), 0, '人')}"
+
+
+def student_rows(data) -> list[dict]:
+    """The rows of the report's 1.2 table (项目 / 类别 / 数值)."""
+    rows = [
+        {"项目": "招生规模", "类别": "", "数值": fact_text(data, "enrolment")},
+        {"项目": "在籍学生数", "类别": "", "数值": fact_text(data, "students_total")},
+        {"项目": "男女生比例", "类别": "", "数值": fact_text(data, "male_female_ratio_printed")},
+    ]
+    channels = data.table("graduates_by_channel")
+    if channels is None:
+        rows.append({"项目": "毕业生规模", "类别": "合计", "数值": fact_text(data, "graduates_total")})
+    else:
+        rows += [
+            {"项目": "毕业生规模", "类别": r.channel, "数值": fmt_number(r.graduates, 0, "人")}
+            for r in channels.itertuples()
+        ]
+    levels = data.table("students_by_level")
+    if levels is None:
+        rows.append({"项目": "学生结构", "类别": "分层次", "数值": MISSING_TEXT})
+    else:
+        rows += [
+            {"项目": "学生结构", "类别": r.level, "数值": fmt_number(r.students, 0, "人")}
+            for r in levels.itertuples()
+        ]
+    rows += [
+        {"项目": "春季学期巩固率", "类别": "", "数值": fact_text(data, "retention_rate_spring_printed")},
+        {"项目": "秋季学期巩固率", "类别": "", "数值": fact_text(data, "retention_rate_autumn_printed")},
+    ]
+    return rows
+
+
+def table_students(data) -> None:
+    """报告 1.2 节的学生情况表。"""
+    frame = pd.DataFrame(student_rows(data))
+    show_table_or_notice(frame, ["数值"], sentence("{year} 年学生情况", year=data.year), "学生情况")
+
+
+def table_student_indicators(data) -> None:
+    """1.2 节的比率：报告值与重算值（缺原始人数的标为无法核对）。"""
+    show_indicators(
+        data,
+        [
+            "graduation_rate",
+            "male_female_ratio",
+            "retention_rate_spring",
+            "retention_rate_autumn",
+            "training_per_student",
+        ],
+        "学生情况比率：报告值与重算值",
+    )
+
+
+def narrative_training(data) -> None:
+    """面向社会培训人次及其与在籍学生数之比。"""
+    if not has_facts(data, "social_training_attendances_1_2"):
+        no_data("社会培训")
+        return
+    text = sentence(
+        "学校教学资源向社会开放，面向全市培训 **{t}**", t=fact_text(data, "social_training_attendances_1_2")
+    )
+    if has_facts(data, "high_skill_trained_1_2"):
+        text += sentence("，培养高技能人才 {h}", h=fact_text(data, "high_skill_trained_1_2"))
+    text += "。" + check_phrase(data, "training_per_student", "在籍学生数") + "。"
+    note = fact_note(data, "social_training_attendances_1_2")
+    if note:
+        text += sentence("（{note}。）", note=note)
+    show_markdown(text)
+
+
+def figure_student_levels(data):
+    """学生结构：各培养层次在籍学生数。"""
+    levels = data.table("students_by_level")
+    if levels is None or levels["students"].isna().all():
+        return no_data("分层次学生")
+    fig = charts.bar(
+        levels["level"], levels["students"].astype("float64"), "在籍学生的层次结构", "人", figsize=(6.5, 3.6)
+    )
+    return done(fig)
+
+
+def figure_graduates_by_channel(data):
+    """毕业生按口径（教育口 / 人社口）。"""
+    channels = data.table("graduates_by_channel").dropna() if data.has("graduates_by_channel") else None
+    if channels is None or channels.empty:
+        return no_data("分口径毕业生")
+    labels = [f"{r.channel}\n{fmt_number(r.graduates, 0, '人')}" for r in channels.itertuples()]
+    fig = charts.pie(labels, channels["graduates"].astype("float64"), "毕业生按口径分布", "人")
+    return done(fig)
+
+
+# ---- 1.3 教师队伍 -------------------------------------------------------------------------------
+TEACHER_COUNTS = [
+    "full_time_teachers",
+    "specialty_teachers",
+    "dual_qualified_teachers",
+    "part_time_teachers",
+    "bachelor_plus_teachers",
+    "master_plus_teachers",
+    "senior_title_teachers",
+]
+TEACHER_RATIOS = [
+    "student_teacher_ratio",
+    "dual_qualified_ratio",
+    "part_time_ratio",
+    "bachelor_ratio",
+    "master_ratio",
+    "senior_title_ratio",
+]
+
+
+def narrative_teachers(data, prev) -> None:
+    """教师人数，以及与上年相比变化最大的比率。"""
+    if not has_facts(data, "full_time_teachers"):
+        no_data("教师队伍")
+        return
+    text = sentence(
+        "{year} 年学校有专任教师 **{ft}**，其中专业课教师 {sp}，取得“双师型”资格的专业教师 {dq}；兼职教师 {pt}。"
+        "本科以上学历 {ba}（其中硕士 {ma}），高级职称 {st}。",
+        year=data.year,
+        ft=fact_text(data, "full_time_teachers"),
+        sp=fact_text(data, "specialty_teachers"),
+        dq=fact_text(data, "dual_qualified_teachers"),
+        pt=fact_text(data, "part_time_teachers"),
+        ba=fact_text(data, "bachelor_plus_teachers"),
+        ma=fact_text(data, "master_plus_teachers"),
+        st=fact_text(data, "senior_title_teachers"),
+    )
+    text += check_phrase(data, "student_teacher_ratio", "在校生数（不含顶岗实习学生）÷ 专任教师数") + "；"
+    text += check_phrase(data, "dual_qualified_ratio", "专业课教师数") + "。"
+    if prev is not None:
+        ind = registry()["dual_qualified_ratio"]
+        now, before = data.fact(ind.printed), prev.fact(ind.printed)
+        if not missing(now) and not missing(before):
+            text += sentence(
+                "与 {py} 年相比，“双师型”比例{verb} {d}。",
+                py=prev.year,
+                verb="提高" if now >= before else "下降",
+                d=fmt_number(abs(now - before), 1, "个百分点"),
+            )
+    show_markdown(text)
+
+
+def table_teacher_counts(data) -> None:
+    """教师人数（人）。"""
+    show_facts(
+        data, sentence("{year} 年教师人数", year=data.year), TEACHER_COUNTS + ["students_for_teacher_ratio"]
+    )
+
+
+def teacher_ratio_frame(data, prev) -> pd.DataFrame:
+    """The report's 1.3 table: both years as printed, the printed change, then our change and 2021 recomputation."""
+    rows = []
+    for ind_id in TEACHER_RATIOS:
+        ind = registry()[ind_id]
+        now = data.fact(ind.printed)
+        dec = data.fact_decimals(ind.printed) or ind.decimals
+        row = {"指标": ind.name}
+        if prev is not None:
+            row[year_label(prev.year) + "（报告值）"] = fmt_number(prev.fact(ind.printed), dec, ind.unit)
+        row[year_label(data.year) + "（报告值）"] = fmt_number(now, dec, ind.unit)
+        row["变化情况（报告印）"] = (
+            fact_text(data, ind.printed_change) if ind.printed_change else MISSING_TEXT
+        )
+        if prev is not None:
+            delta = now - prev.fact(ind.printed)
+            unit = "" if ind.unit == ":1" else "个百分点"
+            row["变化（按两年报告值）"] = (
+                fmt_change(delta, dec, unit).strip() if not missing(delta) else MISSING_TEXT
+            )
+        c = check(data, ind_id)
+        row[year_label(data.year) + "重算值"] = fmt_number(c["computed"], ind.decimals, ind.unit)
+        row["核对"] = c["verdict"].value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_teacher_ratios(data, prev) -> None:
+    """报告 1.3 节教师队伍比率表，附变化方向与重算值。"""
+    frame = teacher_ratio_frame(data, prev)
+    values = [c for c in frame.columns if c.endswith("（报告值）") or c.endswith("重算值")]
+    if not show_table_or_notice(frame, values, "教师队伍主要比率", "教师队伍比率"):
+        return
+    show_markdown(
+        "> 报告的“变化情况”一栏不带正负号，并以“%”表示百分点；“变化（按两年报告值）”一栏标出方向。"
+        "重算值按指标定义由教师人数计算。"
+    )
+
+
+def figure_teacher_counts(data):
+    """教师队伍构成（人）。"""
+    values = {fact_label(f): data.fact(f) for f in TEACHER_COUNTS}
+    if all(missing(v) for v in values.values()):
+        return no_data("教师人数")
+    fig = charts.barh_sorted(
+        list(values), list(values.values()), sentence("{y} 年教师队伍构成", y=data.year), "人", decimals=0
+    )
+    return done(fig)
+
+
+def figure_teacher_ratios(data, prev):
+    """教师队伍比率：上年与本年（报告值），一指标一小图。"""
+    years = trend_years(data, prev)
+    items = []
+    for ind_id in TEACHER_RATIOS:
+        ind = registry()[ind_id]
+        values = [d.fact(ind.printed) for d in years]
+        items.append({"label": ind.name, "unit": ind.unit, "decimals": ind.decimals, "values": values})
+    if all(missing(v) for item in items for v in item["values"]):
+        return no_data("教师队伍比率")
+    fig = charts.year_panels(items, "教师队伍主要比率（报告值）", [d.year for d in years])
+    return done(fig)
+
+
+def table_teacher_honours(data) -> None:
+    """1.3.1 师资队伍：引进人才与荣誉。"""
+    show_facts(data, "师资队伍建设成果", section="1.3.1")
+
+
+def narrative_teacher_training(data) -> None:
+    """1.3.2 / 3.3.2 教师培训人次与学时，人均学时核对。"""
+    if not has_facts(data, "teacher_training_attendances"):
+        no_data("教师培训")
+        return
+    text = sentence(
+        "{year} 年教师参加指令性和自主选课培训 **{n}**，完成培训 **{h}**。",
+        year=data.year,
+        n=fact_text(data, "teacher_training_attendances"),
+        h=fact_text(data, "teacher_training_hours"),
+    )
+    text += check_phrase(data, "teacher_training_hours_per_person", "总学时 ÷ 培训人次") + "。"
+    if has_facts(data, "provincial_backbone_training"):
+        text += sentence(
+            "省级骨干培训 {b}，新增高级技师 {s}。",
+            b=fact_text(data, "provincial_backbone_training"),
+            s=fact_text(data, "new_senior_technicians"),
+        )
+    show_markdown(text)
+
+
+def table_research(data) -> None:
+    """1.3.3 / 3.4.6 科研管理：课题、论文、教学反思。"""
+    show_facts(data, "课题、论文与教学反思", section="1.3.3")
+
+
+def figure_research(data):
+    """论文与教学反思获奖（篇）。"""
+    ids = [
+        "papers_published",
+        "papers_awarded",
+        "reflections_written",
+        "reflections_first_prize",
+        "reflections_second_prize",
+        "reflections_third_prize",
+    ]
+    values = [data.fact(f) for f in ids]
+    if all(missing(v) for v in values):
+        return no_data("论文与教学反思")
+    fig = charts.barh_sorted([fact_label(f) for f in ids], values, "教师论文与教学反思", "篇", decimals=0)
+    return done(fig)
+
+
+# ---- 1.4 设施设备 -------------------------------------------------------------------------------
+FACILITY_ROWS = [  # (value fact, printed growth fact)
+    ("equipment_value_per_student_printed", "equipment_value_per_student_growth_printed"),
+    ("workstations_table", "workstations_growth_printed"),
+    ("books_per_student_printed", "books_per_student_growth_printed"),
+]
+
+
+def narrative_facilities(data) -> None:
+    """新增设备、各专业群生均设备值、图书。"""
+    text = ""
+    if has_facts(data, "new_equipment_value"):
+        text += sentence(
+            "{year} 学年新增设备总额 **{v}**", year=data.year, v=fact_text(data, "new_equipment_value")
+        )
+        parts = [f for f in ("new_equipment_transport", "new_equipment_manufacturing") if has_facts(data, f)]
+        if parts:
+            text += "，其中" + "、".join(
+                sentence("{l} {v}", l=fact_label(f).split("：")[-1], v=fact_text(data, f)) for f in parts
+            )
+            total = sum(data.fact(f) for f in parts)
+            if len(parts) == 2 and abs(total - data.fact("new_equipment_value")) > 0.005:
+                text += sentence("（两项合计 {t}，与总额不符）", t=fmt_number(total, 2, "万元"))
+        text += "。"
+    if has_facts(data, "books"):
+        text += sentence(
+            "学校藏书 **{b}**，报刊杂志 {p}，图书借阅率 {r}。",
+            b=fact_text(data, "books"),
+            p=fact_text(data, "periodicals"),
+            r=fact_text(data, "borrowing_rate"),
+        )
+        text += check_phrase(data, "books_per_student", "藏书 ÷ 在籍学生数") + "。"
+    if not text:
+        no_data("设施设备")
+        return
+    show_markdown(text)
+
+
+def facility_frame(data, prev) -> pd.DataFrame:
+    rows = []
+    for value_id, growth_id in FACILITY_ROWS:
+        unit = fact_specs()[value_id].unit
+        dec = data.fact_decimals(value_id) or 0
+        row = {"指标": fact_label(value_id)}
+        before = prev.fact(value_id) if prev is not None else math.nan
+        now = data.fact(value_id)
+        if prev is not None:
+            row[year_label(prev.year)] = fmt_number(before, dec, unit)
+        row[year_label(data.year)] = fmt_number(now, dec, unit)
+        row["增长情况（报告印）"] = fact_text(data, growth_id)
+        growth = (now - before) / before * 100 if not missing(before) and before else math.nan
+        if prev is not None:
+            row["增长（按两年数值重算）"] = fmt_number(growth, data.fact_decimals(growth_id) or 2, "%")
+            row["核对"] = compare(growth, data.fact(growth_id), data.fact_decimals(growth_id))[0].value
+        row["说明"] = fact_note(data, value_id)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_facilities(data, prev) -> None:
+    """报告 1.4 节设施设备表（两年对比与增长率），附增长率重算。"""
+    frame = facility_frame(data, prev)
+    years = [c for c in frame.columns if c.endswith(" 年")]
+    show_table_or_notice(frame, years, "设施设备主要指标", "设施设备")
+
+
+def table_facility_indicators(data) -> None:
+    """1.4 节的生均指标：报告值与重算值。"""
+    show_indicators(
+        data,
+        ["equipment_value_per_student", "books_per_student", "workstations_per_student"],
+        "生均设施设备：报告值与重算值",
+    )
+
+
+def figure_facilities(data, prev):
+    """设施设备指标：上年与本年，一指标一小图。"""
+    years = trend_years(data, prev)
+    items = [
+        {
+            "label": fact_label(v),
+            "unit": fact_specs()[v].unit,
+            "decimals": data.fact_decimals(v) or 0,
+            "values": [d.fact(v) for d in years],
+        }
+        for v, _ in FACILITY_ROWS
+    ]
+    if all(missing(v) for item in items for v in item["values"]):
+        return no_data("设施设备")
+    fig = charts.year_panels(items, "设施设备主要指标", [d.year for d in years])
+    return done(fig)
+
+
+def figure_equipment_by_group(data):
+    """各专业群生均设备价值（万元，约数）。"""
+    ids = [
+        "equipment_per_student_manufacturing_group",
+        "equipment_per_student_transport_group",
+        "equipment_per_student_other_majors",
+    ]
+    values = [data.fact(f) for f in ids]
+    if all(missing(v) for v in values):
+        return no_data("专业群生均设备价值")
+    labels = [fact_label(f).replace("生均设备价值（约）", "") for f in ids]
+    fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2, figsize=(6.5, 3.6))
+    return done(fig)
+
+
+__all__ = [
+    "narrative_campus",
+    "table_campus",
+    "narrative_students",
+    "table_students",
+    "table_student_indicators",
+    "narrative_training",
+    "figure_student_levels",
+    "figure_graduates_by_channel",
+    "narrative_teachers",
+    "table_teacher_counts",
+    "table_teacher_ratios",
+    "figure_teacher_counts",
+    "figure_teacher_ratios",
+    "table_teacher_honours",
+    "narrative_teacher_training",
+    "table_research",
+    "figure_research",
+    "narrative_facilities",
+    "table_facilities",
+    "table_facility_indicators",
+    "figure_facilities",
+    "figure_equipment_by_group",
+]

@@ -1,0 +1,552 @@
+"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from qzanalysis.core.catalog import table_specs
+from qzanalysis.report import charts, style
+from qzanalysis.report.chapters.common import (
+    check,
+    done,
+    fact_label,
+    fact_note,
+    has_facts,
+    missing,
+    no_data,
+    show_facts,
+)
+from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number
+from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+
+LEVEL_COLUMNS = [
+    "intermediate_worker",
+    "advanced_worker",
+    "technician",
+    "gaokao_class",
+    "secondary_higher_3_2",
+    "secondary_bachelor_3_4",
+]
+HOUR_PARTS = ["compulsory_hours", "restricted_elective_hours", "free_elective_hours"]
+
+SECTION_CAPTIONS = {
+    "3.2.7": "实训基地与实训条件",
+    "3.2.8": "教学资源建设",
+    "3.4.1": "教学管理成效",
+    "3.4.7": "管理队伍",
+    "3.4.8": "管理信息化",
+    "3.5.1": "德育队伍与团校党校",
+    "3.5.4": "学生社团",
+    "3.6.1": "党组织建设",
+    "3.6.2": "意识形态工作",
+    "3.6.3": "党史学习教育",
+    "3.6.4": "“清廉校园”建设",
+}
+
+
+def table_facts(data, section: str) -> None:
+    """The facts of one report section (3.2.7, 3.4.1, 3.6.2 …) as a table with notes."""
+    show_facts(data, SECTION_CAPTIONS.get(section, section), section=section)
+
+
+def _titles(name: str) -> dict[str, str]:
+    spec = table_specs()[name]
+    return {f.name: f.title for f in spec.fields}
+
+
+# ---- 3.1.1 专业结构 ------------------------------------------------------------------------------
+def narrative_programs(data) -> None:
+    table = data.table("program_levels")
+    if table is None:
+        no_data("专业结构")
+        return
+    groups = list(dict.fromkeys(table["group"]))
+    text = sentence(
+        "学校现有 {g} 个专业群（{names}），共 {n} 个专业。",
+        g=len(groups),
+        names="、".join(groups),
+        n=len(table),
+    )
+    technician = int(table["technician"].fillna(False).sum())
+    text += sentence("直接培养技师（预备技师）的专业有 {t} 个", t=technician)
+    printed = data.fact("technician_majors_printed")
+    if not missing(printed):
+        text += (
+            "，与报告所印一致"
+            if printed == technician
+            else sentence("（报告印 {p} 个）", p=fmt_number(printed, 0))
+        )
+    text += "。"
+    if has_facts(data, "provincial_high_level_majors"):
+        text += sentence("其中省级高水平专业 {n}。", n=fact_text(data, "provincial_high_level_majors"))
+    show_markdown(text)
+
+
+def table_program_levels(data) -> None:
+    """报告 3.1.1 节专业结构图：专业 × 培养层次（● 表示开设）。"""
+    table = data.table("program_levels")
+    if table is None:
+        no_data("专业结构")
+        return
+    show_table(table, "program_levels", "专业结构与培养层次")
+
+
+def figure_program_levels(data):
+    """专业 × 培养层次矩阵，按专业群分隔。"""
+    table = data.table("program_levels")
+    if table is None:
+        return no_data("专业结构")
+    titles = _titles("program_levels")
+    fig = charts.matrix(
+        table[LEVEL_COLUMNS],
+        list(table["major"]),
+        [titles[c] for c in LEVEL_COLUMNS],
+        "各专业的培养层次",
+        row_groups=list(table["group"]),
+        figsize=(9.0, 0.45 * len(table) + 2.0),
+    )
+    return done(fig)
+
+
+def figure_majors_per_level(data):
+    """开设各培养层次的专业数。"""
+    table = data.table("program_levels")
+    if table is None:
+        return no_data("专业结构")
+    titles = _titles("program_levels")
+    counts = [int(table[c].fillna(False).sum()) for c in LEVEL_COLUMNS]
+    fig = charts.bar(
+        [titles[c].replace("（", "\n（") for c in LEVEL_COLUMNS],
+        counts,
+        "开设各培养层次的专业数",
+        "个",
+        figsize=(8.0, 3.8),
+    )
+    fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    return done(fig)
+
+
+# ---- 3.2.1 公共基础课 ----------------------------------------------------------------------------
+def narrative_public_courses(data) -> None:
+    table = data.table("public_course_hours")
+    if table is None:
+        no_data("公共基础课课时")
+        return
+    parts_sum = table[HOUR_PARTS].astype("float64").sum(axis=1, min_count=1)
+    mismatched = table[parts_sum != table["total_hours"].astype("float64")]
+    common = table[table["applies_to"] == "所有专业"]
+    text = sentence("学校开设公共基础课 {n} 门", n=len(table))
+    printed = data.fact("public_courses_printed")
+    if not missing(printed) and printed != len(table):
+        text += sentence("（报告正文写 {p} 门）", p=fmt_number(printed, 0))
+    text += sentence(
+        "，其中 {c} 门面向所有专业，合计 {h}。",
+        c=len(common),
+        h=fmt_number(common["total_hours"].sum(), 0, "学时"),
+    )
+    if not table["total_hours"].isna().all():
+        top = table.loc[table["total_hours"].astype("float64").idxmax()]
+        text += sentence(
+            "课时最多的是{c}（{h}）。", c=top["course"], h=fmt_number(top["total_hours"], 0, "学时")
+        )
+    if mismatched.empty:
+        text += "各课程三个模块的课时之和均等于所印总学时。"
+    else:
+        text += sentence("{c} 的模块课时之和与所印总学时不符。", c="、".join(mismatched["course"]))
+    show_markdown(text)
+
+
+def table_public_course_hours(data) -> None:
+    """报告 3.2.1 节公共基础课课时总学时安排表（“/”为该模块不设）。"""
+    table = data.table("public_course_hours")
+    if table is None:
+        no_data("公共基础课课时")
+        return
+    frame = display_table(table, "public_course_hours")
+    spec_titles = table_specs()["public_course_hours"].titles()
+    for col in HOUR_PARTS:
+        frame[spec_titles[col]] = frame[spec_titles[col]].replace(MISSING_TEXT, "/")
+    show_table(frame, None, "公共基础课课时总学时安排表")
+    show_markdown("> 注：“/”表示该课程不设此模块。")
+
+
+def figure_public_course_hours(data):
+    """公共基础课课时，按模块堆叠。"""
+    table = data.table("public_course_hours")
+    if table is None:
+        return no_data("公共基础课课时")
+    titles = _titles("public_course_hours")
+    frame = table.assign(label=table["course"] + "（" + table["applies_to"].fillna("") + "）")
+    fig = charts.stacked_bar(
+        frame,
+        "label",
+        {c: titles[c] for c in HOUR_PARTS},
+        "公共基础课课时（按模块）",
+        "学时",
+        figsize=(9.0, 5.0),
+    )
+    return done(fig)
+
+
+# ---- 3.2.2 专业设置与招生计划 --------------------------------------------------------------------
+def narrative_enrolment_plan(data) -> None:
+    plan = data.table("enrolment_plan")
+    if plan is None:
+        no_data("招生计划")
+        return
+    durations, registries = list(dict.fromkeys(plan["duration"])), list(dict.fromkeys(plan["registry"]))
+    text = sentence("{year} 年学校开设专业 {m}", year=data.year, m=fact_text(data, "majors_offered_printed"))
+    text += sentence(
+        "，招生计划涉及 {d} 种学制（{dn}）、{r} 种学籍（{rn}），共 {rows} 个招生方向，计划招生 **{p}**。",
+        d=len(durations),
+        dn="、".join(durations),
+        r=len(registries),
+        rn="、".join(registries),
+        rows=len(plan),
+        p=fmt_number(plan["planned"].sum(), 0, "人"),
+    )
+    xinjiang = plan[plan["note"].fillna("").str.contains("新疆")]
+    if len(xinjiang):
+        text += sentence(
+            "其中新疆内职班 {n} 个方向，计划 {p}。",
+            n=len(xinjiang),
+            p=fmt_number(xinjiang["planned"].sum(), 0, "人"),
+        )
+    c = check(data, "enrolment_plan_completion")
+    if not missing(c["computed"]):
+        text += sentence(
+            "实际招生 {e}，招生计划完成率为 **{r}**（报告未印此值）。",
+            e=fact_text(data, "enrolment"),
+            r=fmt_number(c["computed"], c["ind"].decimals, "%"),
+        )
+    for printed_id, count in (
+        ("study_durations_printed", len(durations)),
+        ("registry_types_printed", len(registries)),
+    ):
+        printed = data.fact(printed_id)
+        if not missing(printed) and printed != count:
+            text += sentence(
+                "（报告正文写{l} {p}，招生计划表中为 {c} 种。）",
+                l=fact_label(printed_id),
+                p=fmt_number(printed, 0),
+                c=count,
+            )
+    show_markdown(text)
+
+
+def table_enrolment_plan(data) -> None:
+    """报告 3.2.2 节专业设置与招生计划表（原表括号内的新疆班计划单列一行）。"""
+    plan = data.table("enrolment_plan")
+    if plan is None:
+        no_data("招生计划")
+        return
+    show_table(plan, "enrolment_plan", "专业设置与招生计划", columns=list(plan.columns))
+
+
+def plan_by_duration(data) -> pd.DataFrame:
+    plan = data.table("enrolment_plan")
+    if plan is None:
+        return pd.DataFrame()
+    # A 学制 × 学籍 pair with no row in the plan has no places planned: 0, not missing.
+    pivot = plan.pivot_table(
+        index="duration", columns="registry", values="planned", aggfunc="sum", sort=False, fill_value=0
+    )
+    return pivot.reindex(list(dict.fromkeys(plan["duration"])))
+
+
+def table_plan_by_duration(data) -> None:
+    """招生计划按学制与学籍汇总，及与实际招生的对比。"""
+    pivot = plan_by_duration(data)
+    if pivot.empty:
+        no_data("招生计划")
+        return
+    rows = []
+    for duration, r in pivot.iterrows():
+        row = {"学制": duration}
+        row.update({f"{reg}学籍": fmt_number(r[reg], 0, "人") for reg in pivot.columns})
+        row["合计"] = fmt_number(r.sum(min_count=1), 0, "人")
+        rows.append(row)
+    total = {"学制": "计划合计"}
+    total.update({f"{reg}学籍": fmt_number(pivot[reg].sum(min_count=1), 0, "人") for reg in pivot.columns})
+    total["合计"] = fmt_number(pivot.sum().sum(), 0, "人")
+    rows.append(total)
+    actual = {"学制": "实际招生"}
+    actual.update({f"{reg}学籍": MISSING_TEXT for reg in pivot.columns})
+    actual["合计"] = fact_text(data, "enrolment")
+    rows.append(actual)
+    show_table(pd.DataFrame(rows), None, "招生计划（按学制、学籍）与实际招生")
+
+
+def figure_enrolment_plan(data):
+    """左：各学制招生计划（按学籍堆叠）；右：计划合计与实际招生。"""
+    pivot = plan_by_duration(data)
+    if pivot.empty:
+        return no_data("招生计划")
+    style.use_house_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw={"width_ratios": [3, 1.3]})
+    bottom = pd.Series(0.0, index=pivot.index)
+    for i, reg in enumerate(pivot.columns):
+        values = pivot[reg].astype("float64").fillna(0)
+        left.bar(
+            pivot.index,
+            values,
+            bottom=bottom,
+            label=f"{reg}学籍",
+            color=style.PALETTE[i % len(style.PALETTE)],
+        )
+        bottom += values
+    for x, total in enumerate(bottom):
+        charts.value_label(left, f"{total:,.0f}", x, total)
+    left.legend(frameon=False)
+    left.set_title("各学制招生计划（人）", loc="left")
+    left.margins(y=0.12)
+    left.tick_params(axis="x", labelsize=style.LABEL_SIZE - 2)
+    planned, actual = float(pivot.sum().sum()), data.fact("enrolment")
+    bars = right.bar(
+        ["计划合计", "实际招生"], [planned, actual], color=[style.YEAR_COLORS["previous"], style.PRIMARY]
+    )
+    for b in bars:
+        h = b.get_height()
+        charts.value_label(
+            right,
+            "未提供" if missing(h) else f"{h:,.0f}",
+            b.get_x() + b.get_width() / 2,
+            0 if missing(h) else h,
+        )
+    right.set_title("计划与实际（人）", loc="left")
+    right.margins(y=0.12)
+    return done(fig)
+
+
+# ---- 3.2.4 课程建设 / 3.2.6 信息化教学 -------------------------------------------------------------
+def narrative_curriculum(data) -> None:
+    if not has_facts(data, "surveyed_enterprises"):
+        no_data("企业调研")
+        return
+    note = fact_note(data, "surveyed_enterprises")
+    show_markdown(
+        sentence(
+            "组织“百名教师进千企”活动，对本地汽修、机电、信息、物流等行业约 {n}进行现场调研{note}。",
+            n=fact_text(data, "surveyed_enterprises"),
+            note=f"（{note}）" if note else "",
+        )
+    )
+
+
+def narrative_online(data) -> None:
+    table = data.table("online_learners")
+    if table is None and not has_facts(data, "online_learners_total"):
+        no_data("在线教学")
+        return
+    text = sentence(
+        "疫情期间以钉钉直播为主、QQ 直播为辅开展线上教学，全校在线学习学生共 **{n}**。",
+        n=fact_text(data, "online_learners_total"),
+    )
+    total = data.fact("online_learners_total")
+    if table is not None:
+        for breakdown, sub in table.groupby("breakdown", sort=False):
+            parts = "、".join(
+                f"{esc(r.category)} {fmt_number(r.learners, 0, '人')}"
+                + (f"（{fmt_number(r.learners / total * 100, 1, '%')}）" if total else "")
+                for r in sub.itertuples()
+            )
+            text += sentence("按{b}分：", b=breakdown) + parts
+            s = sub["learners"].sum()
+            text += (
+                "，合计与在线总人数一致。"
+                if s == total
+                else sentence("，合计 {s}。", s=fmt_number(s, 0, "人"))
+            )
+        notes = table["note"].dropna()
+        if len(notes):
+            text += sentence("（注：{n}。）", n="；".join(notes))
+    show_markdown(text)
+
+
+def table_online_learners(data) -> None:
+    table = data.table("online_learners")
+    if table is None:
+        no_data("在线教学")
+        return
+    show_table(
+        table,
+        "online_learners",
+        "在线学习学生人数（按终端、按网络）",
+        columns=["breakdown", "category", "learners"],
+    )
+
+
+def figure_online_learners(data):
+    """在线学习学生：按终端、按网络两幅饼图。"""
+    table = data.table("online_learners")
+    if table is None:
+        return no_data("在线教学")
+    style.use_house_style()
+    groups = list(table.groupby("breakdown", sort=False))
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.3 * len(groups), 4.0), squeeze=False)
+    for ax, (breakdown, sub) in zip(axes.flat, groups, strict=True):
+        labels = [f"{r.category}\n{r.learners:,} 人" for r in sub.itertuples()]
+        ax.pie(
+            sub["learners"].astype("float64"),
+            labels=labels,
+            autopct="%1.1f%%",
+            startangle=90,
+            counterclock=False,
+            colors=style.PALETTE,
+            wedgeprops={"linewidth": 1, "edgecolor": "white"},
+        )
+        ax.set_title(f"按{breakdown}", fontsize=style.LABEL_SIZE)
+        ax.axis("equal")
+    fig.suptitle("在线学习学生构成（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
+    return done(fig)
+
+
+# ---- 3.2.7 实训基地 ------------------------------------------------------------------------------
+BASE_FACTS = [
+    "national_training_bases",
+    "provincial_public_training_bases",
+    "provincial_professional_training_bases",
+    "provincial_innovation_bases",
+    "city_training_bases",
+]
+
+
+def narrative_training_bases(data) -> None:
+    if not has_facts(data, "training_rooms") and not has_facts(data, "national_training_bases"):
+        no_data("实训基地")
+        return
+    bases = [data.fact(f) for f in BASE_FACTS]
+    text = ""
+    if not all(missing(b) for b in bases):
+        text += sentence(
+            "学校共有各级实训基地 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
+        )
+    text += sentence(
+        "校内实训建筑面积 {a}，实训室 {r}，工位 {w}，实训开出率 {o}。",
+        a=fact_text(data, "training_building_area"),
+        r=fact_text(data, "training_rooms"),
+        w=fact_text(data, "workstations_text"),
+        o=fact_text(data, "training_opening_rate"),
+    )
+    if has_facts(data, "workstations_text", "workstations_table") and data.fact(
+        "workstations_text"
+    ) != data.fact("workstations_table"):
+        text += sentence(
+            "此处工位数与 1.4 节表中所印 {t} 不同，报告未说明原因。", t=fact_text(data, "workstations_table")
+        )
+    if has_facts(data, "planned_base_investment"):
+        text += sentence(
+            "“衢州市智能交通公共实训基地”已立项，总投资 {i}，改造面积约 {a}，规划实训中心 {c}、实训室 {r}。",
+            i=fact_text(data, "planned_base_investment"),
+            a=fact_text(data, "planned_base_area"),
+            c=fact_text(data, "planned_training_centers"),
+            r=fact_text(data, "planned_training_rooms"),
+        )
+    show_markdown(text)
+
+
+def figure_training_bases(data):
+    values = [data.fact(f) for f in BASE_FACTS]
+    if all(missing(v) for v in values):
+        return no_data("实训基地")
+    labels = [fact_label(f).replace("基地", "").replace("高技能人才培养", "高技能人才") for f in BASE_FACTS]
+    fig = charts.bar(labels, values, "各级实训基地", "个", figsize=(8.0, 3.6))
+    fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    return done(fig)
+
+
+# ---- 3.4 规范管理 -------------------------------------------------------------------------------
+def narrative_teaching_management(data) -> None:
+    if not has_facts(data, "academic_test_city_rank"):
+        no_data("教学管理成效")
+        return
+    text = sentence(
+        "{year} 年学考成绩位居全市第 {r} 名，高考本科率提升约 {u}。师生教学类竞赛获省二等奖 {a}、"
+        "省三等奖 {b}、市级奖项 {c}。",
+        year=data.year,
+        r=fmt_number(data.fact("academic_test_city_rank"), 0),
+        u=fact_text(data, "undergraduate_rate_increase"),
+        a=fact_text(data, "teaching_contest_provincial_second"),
+        b=fact_text(data, "teaching_contest_provincial_third"),
+        c=fact_text(data, "teaching_contest_city"),
+    )
+    show_markdown(text)
+
+
+def narrative_safety(data) -> None:
+    if not has_facts(data, "emergency_plans"):
+        no_data("安全管理")
+        return
+    show_markdown(
+        sentence(
+            "学校制定电信诈骗、消防、自然灾害、交通、校园欺凌、食品卫生、传染病防控等应急预案 {n}，"
+            "一年来无重大安全事故。",
+            n=fact_text(data, "emergency_plans"),
+        )
+    )
+
+
+def narrative_management_team(data) -> None:
+    if not has_facts(data, "leadership_members"):
+        no_data("管理队伍")
+        return
+    show_markdown(
+        sentence(
+            "学校现有班子成员 {l}，中层正职 {h}、中层副职 {d}；本年新提拔中层正职 {nh}、中层副职 {nd}。",
+            l=fact_text(data, "leadership_members"),
+            h=fact_text(data, "middle_managers_head"),
+            d=fact_text(data, "middle_managers_deputy"),
+            nh=fact_text(data, "new_middle_managers_head"),
+            nd=fact_text(data, "new_middle_managers_deputy"),
+        )
+    )
+
+
+def figure_management_team(data):
+    """管理队伍：现有人数与其中本年新提拔人数。"""
+    rows = [
+        ("班子成员", "leadership_members", None),
+        ("中层正职", "middle_managers_head", "new_middle_managers_head"),
+        ("中层副职", "middle_managers_deputy", "new_middle_managers_deputy"),
+    ]
+    frame = pd.DataFrame(
+        [
+            {"岗位": label, "新提拔": data.fact(new) if new else float("nan"), "总数": data.fact(total)}
+            for label, total, new in rows
+        ]
+    )
+    if frame["总数"].isna().all():
+        return no_data("管理队伍")
+    frame["原有"] = frame["总数"] - frame["新提拔"].fillna(0)
+    fig = charts.stacked_bar(
+        frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人", figsize=(7.5, 3.2)
+    )
+    return done(fig)
+
+
+__all__ = [
+    "table_facts",
+    "narrative_programs",
+    "table_program_levels",
+    "figure_program_levels",
+    "figure_majors_per_level",
+    "narrative_public_courses",
+    "table_public_course_hours",
+    "figure_public_course_hours",
+    "narrative_enrolment_plan",
+    "table_enrolment_plan",
+    "table_plan_by_duration",
+    "figure_enrolment_plan",
+    "narrative_curriculum",
+    "narrative_online",
+    "table_online_learners",
+    "figure_online_learners",
+    "narrative_training_bases",
+    "figure_training_bases",
+    "narrative_teaching_management",
+    "narrative_safety",
+    "narrative_management_team",
+    "figure_management_team",
+]

@@ -1,0 +1,397 @@
+"""第五章 社会贡献：社会培训、高技能人才、技术服务、职业技能等级认定、对口支援（新疆班）。"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from qzanalysis.core.catalog import table_specs
+from qzanalysis.indicators.compare import compare, implied_denominator
+from qzanalysis.indicators.registry import registry
+from qzanalysis.report import charts
+from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
+from qzanalysis.report.formatting import MISSING_TEXT, fmt_number
+from qzanalysis.report.narrative import fact_text, sentence, show_markdown, show_table
+
+LEVELS_FIELD = ("skill_certification", "level")
+SCOPE_ALL, SCOPE_SCHOOL = "全部", "在校生"
+SCOPE_LABELS = {SCOPE_ALL: "全部认定人次", SCOPE_SCHOOL: "其中在校生"}
+SCOPE_TOTALS = {SCOPE_ALL: "certification_attempts_printed", SCOPE_SCHOOL: "in_school_certification_printed"}
+
+
+def levels() -> list[str]:
+    """五级 … 一级, in the order of the schema (the order the report prints)."""
+    table, field = LEVELS_FIELD
+    return list(table_specs()[table].field(field).constraints["enum"])
+
+
+# ---- 5.1–5.2 社会培训与高技能人才 ------------------------------------------------------------------
+def narrative_training(data) -> None:
+    """社会培训人次、高技能人才；5.2 与 1.2 两处所印数字并列说明。"""
+    now = data.fact("social_training_attendances")
+    other = data.fact("social_training_attendances_1_2")
+    if missing(now) and missing(other):
+        no_data("社会培训")
+        return
+    main = "social_training_attendances" if not missing(now) else "social_training_attendances_1_2"
+    text = sentence(
+        "{year} 年学校面向全市开展社会培训 **{n}**",
+        year=data.year,
+        n=fact_text(data, main),
+    )
+    if not missing(data.fact("high_skill_trained")):
+        text += sentence("，培养高技能人才 **{h}**", h=fact_text(data, "high_skill_trained"))
+        if not missing(data.fact("technicians_trained")):
+            text += sentence("，其中技师、高级技师 {t}", t=fact_text(data, "technicians_trained"))
+    text += "。"
+    notes = []
+    if not missing(now) and not missing(other) and now != other:
+        notes.append(
+            sentence(
+                "培训人次在报告中印了两处：5.2 节为 {a}，1.2 节为 {b}，相差 {d}。两个数字都是报告原印，"
+                "报告未说明差异原因；本章采用 5.2 节的数字，1.2 节的数字见第一章。",
+                a=fact_text(data, "social_training_attendances"),
+                b=fact_text(data, "social_training_attendances_1_2"),
+                d=fmt_number(abs(now - other), 0, "人次"),
+            )
+        )
+    high, high_12 = data.fact("high_skill_trained"), data.fact("high_skill_trained_1_2")
+    if not missing(high) and not missing(high_12) and high != high_12:
+        notes.append(
+            sentence(
+                "高技能人才同样印了两处：5.2 节为 {a}，1.2 节为 {b}（单位一为“人”、一为“人次”），两者均为报告原印。",
+                a=fact_text(data, "high_skill_trained"),
+                b=fact_text(data, "high_skill_trained_1_2"),
+            )
+        )
+    show_markdown(text + ("\n\n" + "\n\n".join(f"> {n}" for n in notes) if notes else ""))
+
+
+def table_training(data, prev) -> None:
+    show_key_figures(
+        data,
+        prev,
+        [
+            "social_training_attendances",
+            "social_training_attendances_1_2",
+            "high_skill_trained",
+            "high_skill_trained_1_2",
+            "technicians_trained",
+        ],
+        "社会培训与高技能人才培养",
+    )
+
+
+def training_multiple(data) -> dict:
+    """培训人次与在籍学生数之比：两种分子口径的计算值、报告值、核对结果与报告值隐含的在校生数。"""
+    ind = registry()["training_per_student"]
+    printed = data.fact(ind.printed)
+    decimals = data.fact_decimals(ind.printed) or ind.decimals
+    out = {"printed": printed, "decimals": decimals, "options": {}}
+    for option, meaning in ind.options["numerator"]["choices"].items():
+        value = ind.compute(data, numerator=option)
+        verdict, _ = compare(value, printed, decimals)
+        out["options"][option] = {"meaning": meaning, "value": value, "verdict": verdict.value}
+    implied = implied_denominator(data.fact("social_training_attendances_1_2"), printed)
+    out["implied_students"] = math.nan if implied is None else implied
+    return out
+
+
+def narrative_training_multiple(data) -> None:
+    """培训人次为在校生数的倍数：报告值与重新计算值。"""
+    m = training_multiple(data)
+    report_option = m["options"].get("section_1_2", {})
+    value = report_option.get("value", math.nan)
+    if missing(value) and missing(m["printed"]):
+        no_data("培训人次与在校生数之比")
+        return
+    if missing(value):
+        show_markdown(
+            sentence(
+                "报告称培训人次为在校生数的 {p}；缺少在籍学生数或培训人次，无法重新计算。",
+                p=fmt_number(m["printed"], m["decimals"], "倍"),
+            )
+        )
+        return
+    text = sentence(
+        "培训人次约为在籍学生数（{s}）的 **{v}**。",
+        s=fact_text(data, "students_total"),
+        v=fmt_number(value, m["decimals"], "倍"),
+    )
+    if not missing(m["printed"]) and report_option["verdict"] not in ("一致", "舍入差异"):
+        text += sentence(
+            "1.2 节报告值为 {p}，与按报告数字重新计算的 {v}不一致；报告值相当于以约 {imp}为分母，"
+            "与报告所印在籍学生数不同。",
+            p=fmt_number(m["printed"], m["decimals"], "倍"),
+            v=fmt_number(value, m["decimals"], "倍"),
+            imp=fmt_number(m["implied_students"], 0, "人"),
+        )
+    show_markdown(text)
+
+
+def figure_training_vs_students(data):
+    """在籍学生数与社会培训人次（两处报告值）并列。"""
+    items = {
+        "在籍学生数（人）": data.fact("students_total"),
+        "培训人次（1.2 节）": data.fact("social_training_attendances_1_2"),
+        "培训人次（5.2 节）": data.fact("social_training_attendances"),
+    }
+    items = {k: v for k, v in items.items() if not missing(v)}
+    if len(items) < 2:
+        return no_data("社会培训人次与在籍学生数")
+    colors = [
+        charts.style.YEAR_COLORS["previous"] if k.startswith("在籍") else charts.style.PRIMARY for k in items
+    ]
+    fig = charts.bar(
+        list(items),
+        list(items.values()),
+        f"{data.year} 年社会培训人次与在籍学生数",
+        "人、人次",
+        color=colors,
+        figsize=(6.5, 3.8),
+    )
+    return done(fig)
+
+
+# ---- 5.2 技术服务 --------------------------------------------------------------------------------
+def narrative_services(data) -> None:
+    """技能大师工作室等技术服务平台。"""
+    city = data.fact("city_master_studios")
+    upper = data.fact("provincial_national_master_studios")
+    if missing(city) and missing(upper):
+        no_data("技术服务平台")
+        return
+    show_markdown(
+        sentence(
+            "教师领办衢州市技能大师工作室 **{c}**，校企共建省级、国家级技能大师工作室 **{u}**。",
+            c=fact_text(data, "city_master_studios"),
+            u=fact_text(data, "provincial_national_master_studios"),
+        )
+    )
+
+
+# ---- 5.2 职业技能等级认定 ------------------------------------------------------------------------
+def certification_wide(data) -> pd.DataFrame | None:
+    """People by scope (rows) and level (columns, 五级…一级); absent cells stay missing. None when no table."""
+    table = data.table("skill_certification")
+    if table is None:
+        return None
+    wide = table.pivot_table(index="scope", columns="level", values="people", aggfunc="sum")
+    wide = wide.reindex(index=[SCOPE_ALL, SCOPE_SCHOOL], columns=levels())
+    present = table.groupby("scope")["people"].count()
+    wide["各级之和"] = [
+        table.loc[table["scope"] == s, "people"].sum() if present.get(s, 0) else math.nan for s in wide.index
+    ]
+    wide["合计（报告值）"] = [data.fact(SCOPE_TOTALS[s]) for s in wide.index]
+    return wide
+
+
+def narrative_certification(data) -> None:
+    """职业技能等级认定人次、获证人次、获证率（报告值与重新计算值）、认定工种。"""
+    attempts = data.fact("certification_attempts_printed")
+    wide = certification_wide(data)
+    if missing(attempts) and wide is None:
+        no_data("职业技能等级认定")
+        return
+    c = check(data, "certification_rate")
+    text = sentence(
+        "{year} 年学校面向在校生和社会人员开展职业技能等级认定 **{a}**",
+        year=data.year,
+        a=fact_text(data, "certification_attempts_printed"),
+    )
+    if not missing(data.fact("certified")):
+        text += sentence("，获证 **{g}**", g=fact_text(data, "certified"))
+    text += "。"
+    if not missing(c["computed"]):
+        text += sentence(
+            "按各等级认定人次之和计算，获证率为 **{v}**", v=fmt_number(c["computed"], c["decimals"], "%")
+        )
+        text += printed_clause(c, "%", "获证率")
+    elif not missing(c["printed"]):
+        text += sentence(
+            "报告所印获证率为 {p}（缺少获证人次或分级认定人数，无法重新计算）。",
+            p=fmt_number(c["printed"], c["decimals"], "%"),
+        )
+    occ, occ_after = (
+        data.fact("certification_occupations"),
+        data.fact("certification_occupations_after_review"),
+    )
+    if not missing(occ):
+        text += sentence("当年开展认定工种 {o}", o=fact_text(data, "certification_occupations"))
+        if not missing(occ_after):
+            text += sentence(
+                "；学校通过复评成为第三方认定机构后，认定工种增加到 **{n}**",
+                n=fact_text(data, "certification_occupations_after_review"),
+            )
+        text += "。"
+    if wide is not None:
+        mismatched = [
+            SCOPE_LABELS[s]
+            for s in wide.index
+            if not missing(wide.at[s, "合计（报告值）"])
+            and not missing(wide.at[s, "各级之和"])
+            and wide.at[s, "合计（报告值）"] != wide.at[s, "各级之和"]
+        ]
+        if mismatched:
+            text += sentence(
+                "\n\n> 注意：{m}的各级之和与报告所印合计不相等，见下表。", m="、".join(mismatched)
+            )
+        else:
+            text += "下表各等级人数之和与报告所印合计相等。"
+    show_markdown(text)
+
+
+def table_certification(data) -> None:
+    """职业技能等级认定人数表，按报告原样：五级…一级与合计。"""
+    wide = certification_wide(data)
+    if wide is None:
+        no_data("职业技能等级认定人数（按等级）")
+        return
+    frame = wide.reset_index().rename(columns={"scope": "范围"})
+    frame["范围"] = frame["范围"].map(SCOPE_LABELS)
+    out = pd.DataFrame({"范围": frame["范围"]})
+    for col in wide.columns:
+        out[col] = frame[col].map(lambda v: fmt_number(v, 0))
+    show_table(out, None, f"{data.year} 年职业技能等级认定人数（人次）")
+
+
+def figure_certification_levels(data):
+    """各等级认定人次：全部与在校生并列。"""
+    table = data.table("skill_certification")
+    if table is None or table["people"].isna().all():
+        return no_data("职业技能等级认定人数（按等级）")
+    frame = table.assign(范围=table["scope"].map(SCOPE_LABELS), people=table["people"].astype("float64"))
+    groups = [SCOPE_LABELS[s] for s in (SCOPE_ALL, SCOPE_SCHOOL) if SCOPE_LABELS[s] in set(frame["范围"])]
+    fig = charts.grouped_bar(
+        frame,
+        "level",
+        "范围",
+        "people",
+        f"{data.year} 年各等级职业技能等级认定人数",
+        "人次",
+        decimals=0,
+        order=levels(),
+        group_order=groups,
+    )
+    return done(fig)
+
+
+def figure_certified(data):
+    """获证与未获证人次。"""
+    attempts = data.fact("certification_attempts_printed")
+    wide = certification_wide(data)
+    if wide is not None and not missing(wide.at[SCOPE_ALL, "各级之和"]):
+        attempts = wide.at[SCOPE_ALL, "各级之和"]
+    certified = data.fact("certified")
+    if missing(attempts) or missing(certified):
+        return no_data("获证人次")
+    labels = [
+        f"获证 {fmt_number(certified, 0, '人次')}",
+        f"未获证 {fmt_number(attempts - certified, 0, '人次')}",
+    ]
+    fig = charts.pie(
+        labels,
+        [certified, attempts - certified],
+        f"{data.year} 年职业技能等级认定获证情况",
+        "%",
+        figsize=(6.0, 3.6),
+    )
+    return done(fig)
+
+
+# ---- 5.3 对口支援 --------------------------------------------------------------------------------
+def xinjiang_outcomes(data) -> pd.DataFrame:
+    """新疆班：新生、毕业生、升入大学、其余就业（= 毕业生 − 升学，报告称已全部就业）。"""
+    grads, further = data.fact("xinjiang_graduates"), data.fact("xinjiang_further_study")
+    rows = [
+        ("招收新生", data.fact("xinjiang_new_students")),
+        ("毕业生", grads),
+        ("其中升入大学", further),
+        ("其余毕业生（已就业）", grads - further),
+    ]
+    return pd.DataFrame(rows, columns=["项目", "人数"])
+
+
+def narrative_xinjiang(data) -> None:
+    """5.3：新疆班招生、毕业、升学与就业。"""
+    frame = xinjiang_outcomes(data).set_index("项目")["人数"]
+    if frame.isna().all():
+        no_data("对口支援（新疆班）")
+        return
+    text = ""
+    if not missing(frame["招收新生"]):
+        text += sentence(
+            "{year} 年学校从新疆地区招收新生 **{n}**。",
+            year=data.year,
+            n=fact_text(data, "xinjiang_new_students"),
+        )
+    if not missing(frame["毕业生"]):
+        text += sentence("新疆班毕业生 **{g}**", g=fact_text(data, "xinjiang_graduates"))
+        if not missing(frame["其中升入大学"]):
+            text += sentence(
+                "，其中 {f}升入大学，其余 {r}已全部就业",
+                f=fact_text(data, "xinjiang_further_study"),
+                r=fmt_number(frame["其余毕业生（已就业）"], 0, "人"),
+            )
+        if not missing(data.fact("xinjiang_employment_rate_printed")):
+            text += sentence(
+                "，报告所印就业率为 {e}（升学计入就业）",
+                e=fact_text(data, "xinjiang_employment_rate_printed"),
+            )
+        text += "。"
+    show_markdown(text)
+
+
+def table_xinjiang(data, prev) -> None:
+    show_key_figures(
+        data,
+        prev,
+        [
+            "xinjiang_new_students",
+            "xinjiang_graduates",
+            "xinjiang_further_study",
+            "xinjiang_employment_rate_printed",
+        ],
+        "对口支援：新疆班",
+    )
+
+
+def figure_xinjiang(data):
+    """新疆班：招生、毕业、升学、就业人数。"""
+    frame = xinjiang_outcomes(data).dropna()
+    if frame.empty:
+        return no_data("对口支援（新疆班）")
+    palette = {
+        "招收新生": charts.style.YEAR_COLORS["previous"],
+        "毕业生": charts.style.PRIMARY,
+        "其中升入大学": charts.style.POSITIVE,
+        "其余毕业生（已就业）": charts.style.SECONDARY,
+    }
+    colors = [palette.get(p, charts.style.PRIMARY) for p in frame["项目"]]
+    fig = charts.bar(
+        frame["项目"],
+        frame["人数"],
+        f"{data.year} 年新疆班招生与毕业生去向",
+        "人",
+        color=colors,
+        figsize=(6.5, 3.8),
+    )
+    return done(fig)
+
+
+__all__ = [
+    "MISSING_TEXT",
+    "narrative_training",
+    "table_training",
+    "narrative_training_multiple",
+    "figure_training_vs_students",
+    "narrative_services",
+    "narrative_certification",
+    "table_certification",
+    "figure_certification_levels",
+    "figure_certified",
+    "narrative_xinjiang",
+    "table_xinjiang",
+    "figure_xinjiang",
+]

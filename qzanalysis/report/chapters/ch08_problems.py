@@ -1,0 +1,183 @@
+"""第八章 主要问题和改进措施: the problems the year's data show (standards not met, declines, the weakest
+majors and subjects, inconsistencies), beside the school's own 8.1 and 8.2.
+
+Each function displays one block (Markdown or an HTML table) or returns one Figure. Everything shown is
+derived from the year's data; a missing table or fact gives a missing-data notice, never a 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+from qzanalysis.indicators.audit import audit, declines, lowest, standards_not_met, verdict_counts
+from qzanalysis.indicators.audit_rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE
+from qzanalysis.indicators.formula import number_text
+from qzanalysis.indicators.standards import MET, UNKNOWN, standards_table
+from qzanalysis.report.narrative import esc, missing_notice, show_markdown
+
+LOWEST_N = 3
+
+
+def _fmt(value: float, unit: str, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = number_text(value, decimals)
+    if unit == ":1":
+        return f"{text}:1"
+    return text + ("%" if unit == "%" else (f" {unit}" if unit else ""))
+
+
+def problem_groups(data, prev) -> dict[str, list[str]]:
+    """The problems the data show, grouped, most serious first in each group (plain text, not escaped)."""
+    groups: dict[str, list[str]] = {}
+    gaps = standards_not_met(data)
+    merged: dict[tuple, dict] = {}
+    for _, r in gaps.iterrows():  # the same threshold in two documents is one problem
+        key = (r["本校值"], r["标准"])
+        if key in merged:
+            merged[key]["文件"] += "、" + r["文件"]
+        else:
+            merged[key] = {**r.to_dict(), "指标": r["指标"].split("（")[0]}
+    groups["未达到国家标准"] = [
+        f"{r['指标']}为 {r['本校值']}，标准为 {r['标准']}，差 {r['差距'].lstrip('−+')}（{r['文件']}）。"
+        for r in merged.values()
+    ]
+    falls = declines(data, prev)
+    groups["比上年下降"] = [
+        f"{r['项目']}由 {_fmt(r['上年'], r['单位'], r['decimals'])}降至 {_fmt(r['本年'], r['单位'], r['decimals'])}。"
+        if r["变化"] < 0
+        else f"{r['项目']}由 {_fmt(r['上年'], r['单位'], r['decimals'])}升至 {_fmt(r['本年'], r['单位'], r['decimals'])}（此项越低越好）。"
+        for _, r in falls.iterrows()
+    ]
+    weak = []
+    majors = lowest(data, "skill_pass_rates", "pass_rate", ["major", "occupation"], LOWEST_N)
+    if not majors.empty:
+        weak.append(
+            "专业技能合格率最低的专业："
+            + "；".join(
+                f"{r['major']}（{r['occupation']}）{_fmt(r['pass_rate'], '%', 2)}"
+                for _, r in majors.iterrows()
+            )
+            + "。"
+        )
+    subjects = lowest(data, "culture_scores", "pass_rate", ["grade", "subject"], LOWEST_N)
+    if not subjects.empty:
+        weak.append(
+            "文化课及格率最低的学科："
+            + "；".join(
+                f"{r['grade']}{r['subject']} {_fmt(r['pass_rate'], '%', 1)}" for _, r in subjects.iterrows()
+            )
+            + "。"
+        )
+    groups["薄弱专业与学科"] = weak
+    table = audit(data, prev)
+    bad = table[table["结论"] == INCONSISTENT]
+    groups["报告数据不一致"] = [
+        f"{r['项目']}（{r['章节']}）：报告印 {r['报告值']}"
+        + (f"，核算为 {r['重算值']}" if r["重算值"] != "—" else "")
+        + f"。{r['说明']}"
+        for _, r in bad.iterrows()
+    ]
+    return groups
+
+
+GROUP_INTRO = {
+    "未达到国家标准": "以下办学条件低于国家标准（按差距由大到小排列）：",
+    "比上年下降": "以下指标比上年退步（按变化幅度由大到小排列）：",
+    "薄弱专业与学科": "以下专业和学科的合格率最低：",
+    "报告数据不一致": "以下数值在报告中前后不一致或算法有误，发布前应更正：",
+}
+GROUP_MISSING = {
+    "未达到国家标准": "按现有数据，所列国家标准均已达到或无法判断。",
+    "比上年下降": "没有上一年度的可比数据，或没有比上年退步的指标。",
+    "薄弱专业与学科": "本年度未提供专业技能合格率和文化课成绩数据。",
+    "报告数据不一致": "数据核查未发现不一致。",
+}
+
+
+def narrative_overview(data, prev) -> None:
+    groups = problem_groups(data, prev)
+    counts = {k: len(v) for k, v in groups.items()}
+    prev_text = f"与 {prev.year} 年度相比" if prev is not None else "本年度没有上一年度数据可比"
+    parts = [f"{k} {v} 项" for k, v in counts.items()]
+    show_markdown(
+        esc(
+            f"本章问题清单由 {data.year} 年度数据自动生成（{prev_text}）：" + "，".join(parts) + "。"
+            "每一项都可以在附录“数据核查”中找到算法和出处。"
+        )
+    )
+
+
+def empty_group_text(data, prev, group: str) -> str:
+    """What to say when a group has no items: never “all fine” when nothing could be checked."""
+    if group == "未达到国家标准":
+        table = standards_table(data)
+        counts = table["结论"].value_counts()
+        met, unknown = int(counts.get(MET, 0)), int(counts.get(UNKNOWN, 0))
+        if met == 0:
+            return f"按现有数据，所列 {len(table)} 项国家标准都无法判断（缺少数据），无法说明是否达标。"
+        if unknown:
+            return f"按现有数据，能判断的 {met} 项国家标准均已达到；另有 {unknown} 项缺少数据，无法判断。"
+        return f"按现有数据，所列 {met} 项国家标准均已达到。"
+    if group == "报告数据不一致":
+        counts = dict(verdict_counts(audit(data, prev)).values)
+        checked = counts[CONSISTENT] + counts[ROUNDING] + counts[INCONSISTENT]
+        if checked == 0:
+            return (
+                f"本年度没有可以核对的项目：无法核对 {counts[UNCHECKABLE]} 项，一致 0 项，"
+                "因此不能说明报告数据是否一致。"
+            )
+        return (
+            f"在能核对的 {checked} 项中未发现不一致（一致 {counts[CONSISTENT]} 项，"
+            f"舍入差异 {counts[ROUNDING]} 项）；另有 {counts[UNCHECKABLE]} 项无法核对。"
+        )
+    return GROUP_MISSING[group]
+
+
+def list_problems(data, prev, group: str) -> None:
+    """One group of the problem list as Markdown bullets."""
+    items = problem_groups(data, prev)[group]
+    if not items:
+        show_markdown(f"> {esc(empty_group_text(data, prev, group))}")
+        return
+    show_markdown(esc(GROUP_INTRO[group]) + "\n\n" + "\n".join(f"- {esc(t)}" for t in items))
+
+
+def figure_standards(data):
+    """本校值占国家标准的百分比（不低于型标准），低于 100% 的标红。"""
+    from qzanalysis.report.charts import barh_sorted
+
+    table = standards_table(data)
+    table = table[table["unit"].ne(":1") & table["结论"].ne(UNKNOWN) & table["id"].isin(_ge_standards())]
+    share = table["value"] / table["threshold"] * 100
+    return barh_sorted(
+        table["指标"],
+        share,
+        "本校值占国家标准的比例",
+        "%",
+        decimals=0,
+        highlight_below=100,
+        reference=100,
+        reference_label="标准",
+    )
+
+
+def _ge_standards() -> list[str]:
+    from qzanalysis.indicators.standards import standards
+
+    return [s.id for s in standards().values() if s.comparison in (">=", ">")]
+
+
+def school_assessment(data) -> None:
+    """The school's own assessment (8.1/8.2 headings with a one-line summary), clearly labelled."""
+    table = data.table("school_assessment")
+    if table is None:
+        show_markdown(missing_notice("学校自评（主要问题和改进措施）"))
+        return
+    lines = [f"以下为{esc(data.year)}年度报告第八章原文的标题与要点，属学校自评，不是由数据计算得出。"]
+    for part, rows in table.groupby("part", sort=False):
+        lines += ["", f"**{esc(part)}**", ""]
+        for row in rows.itertuples():
+            summary = f"：{esc(row.summary)}" if row.summary else ""
+            lines.append(f"- **{esc(row.section)} {esc(row.heading)}**{summary}")
+    show_markdown("\n".join(lines))

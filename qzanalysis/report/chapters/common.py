@@ -1,0 +1,222 @@
+"""Helpers shared by the chapter modules: missing values and notices, fact labels and tables, the
+printed-vs-recomputed check of a registered indicator, year labels and colours, and closing figures.
+
+Missing data shows as “本年度未提供……数据” or “—”, never as 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from qzanalysis.core.catalog import fact_specs
+from qzanalysis.core.values import is_missing as missing
+from qzanalysis.indicators.compare import Verdict, compare
+from qzanalysis.indicators.registry import registry
+from qzanalysis.report import charts
+from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
+from qzanalysis.report.narrative import fact_text, missing_notice, sentence, show_markdown, show_table
+
+
+# ---- missing values ------------------------------------------------------------------------------
+def has_facts(data, *fact_ids: str) -> bool:
+    return all(not missing(data.fact(f)) for f in fact_ids)
+
+
+def no_data(what: str) -> None:
+    """Shown in place of a paragraph, table or chart whose data this year lacks; returns None for figures."""
+    show_markdown(missing_notice(what))
+    return None
+
+
+def show_table_or_notice(
+    frame: pd.DataFrame, value_columns: list[str], caption: str, what: str | None = None
+) -> bool:
+    """The table, or the missing notice for `what` (default: the caption) when every cell of `value_columns`
+    is “—”. Returns whether the table was shown."""
+    if (frame[value_columns] == MISSING_TEXT).all().all():
+        no_data(what or caption)
+        return False
+    show_table(frame, None, caption)
+    return True
+
+
+# ---- figures -------------------------------------------------------------------------------------
+def done(fig):
+    """Finish a chapter figure in the house style (see charts.finish): it shows once, axes read 1,000+."""
+    return charts.finish(fig)
+
+
+# ---- years ---------------------------------------------------------------------------------------
+def years_of(data, prev) -> list:
+    """The previous year (when there is one), then this year."""
+    return [d for d in (prev, data) if d is not None]
+
+
+def trend_years(data, prev, limit: int = 5) -> list:
+    """For charts: every year in the data folder up to this one (at most `limit`), so that with three or
+    more years the small multiples show a trend; just this year when there is no earlier one."""
+    if prev is None:
+        return [data]
+    from qzanalysis.core.years import all_years
+
+    return all_years(data)[-limit:]
+
+
+def year_label(year: int) -> str:
+    return f"{year} 年"
+
+
+# ---- facts ---------------------------------------------------------------------------------------
+_SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?)）$")
+
+
+def fact_label(fact_id: str, sections: bool = False) -> str:
+    """The catalogue label without “（报告值）”.
+
+    Without `sections`, a trailing section reference such as “（1.4 表）” or qualifier “（报告值，约）” goes too;
+    with it, the section reference stays (for tables listing the same quantity as printed in two sections).
+    """
+    label = fact_specs()[fact_id].label
+    return label.replace("（报告值）", "") if sections else _SUFFIX.sub("", label)
+
+
+def fact_note(data, fact_id: str) -> str:
+    if fact_id not in data.facts.index:
+        return ""
+    note = data.facts.at[fact_id, "note"]
+    return "" if missing(note) else str(note)
+
+
+def printed_decimals(fact_id: str, *years) -> int:
+    """The most decimals the fact is printed with in any of these years (None years are skipped)."""
+    found = [d.fact_decimals(fact_id) for d in years if d is not None]
+    return max([x for x in found if x is not None], default=0)
+
+
+def facts_frame(data, fact_ids: list[str] | None = None, section: str | None = None) -> pd.DataFrame:
+    """One year's facts (given ids, or every fact of a catalogue section): rows 项目 / 数值 / 说明."""
+    if fact_ids is None:
+        fact_ids = [f.id for f in fact_specs().values() if f.section == section]
+    rows = [
+        {"项目": fact_label(fid), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
+        for fid in fact_ids
+    ]
+    frame = pd.DataFrame(rows, columns=["项目", "数值", "说明"])
+    if (frame["说明"] == "").all():
+        frame = frame.drop(columns="说明")
+    return frame
+
+
+def show_facts(data, caption: str, fact_ids: list[str] | None = None, section: str | None = None) -> None:
+    """A facts table, or the missing notice when the year has none of them."""
+    show_table_or_notice(facts_frame(data, fact_ids, section), ["数值"], caption)
+
+
+def change_text(now: float, before: float, unit: str, decimals: int) -> str:
+    if missing(now) or missing(before):
+        return MISSING_TEXT
+    return fmt_change(now - before, decimals, "个百分点" if unit == "%" else unit)
+
+
+def comparable(prev, fact_ids: list[str]) -> bool:
+    """Whether the previous year exists and has at least one of these facts."""
+    return prev is not None and any(not missing(prev.fact(fid)) for fid in fact_ids)
+
+
+def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
+    """Facts over the years: 指标 / 单位, one column per year, and 变化.
+
+    The previous year's column and the change appear only when that year has at least one of the facts.
+    """
+    if not comparable(prev, fact_ids):
+        prev = None
+    rows = []
+    for fid in fact_ids:
+        unit = fact_specs()[fid].unit
+        d = printed_decimals(fid, data, prev)
+        row = {"指标": fact_label(fid, sections=True), "单位": unit}
+        for year_data in years_of(data, prev):
+            row[year_label(year_data.year)] = fmt_number(year_data.fact(fid), d)
+        if prev is not None:
+            row["变化"] = change_text(data.fact(fid), prev.fact(fid), unit, d)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_key_figures(data, prev, fact_ids: list[str], caption: str) -> None:
+    """The key-figures table, or the missing notice when this year (and the previous) has none of the facts."""
+    frame = key_figures(data, prev, fact_ids)
+    if (frame[[c for c in frame.columns if c.endswith(" 年")]] == MISSING_TEXT).all().all():
+        no_data(caption)
+        return
+    if prev is not None and not comparable(prev, fact_ids):
+        caption += f"（{prev.year} 年未提供可比数据）"
+    show_table(frame, None, caption)
+
+
+# ---- registered indicators: printed vs recomputed ------------------------------------------------
+def check(data, ind_id: str) -> dict:
+    """Printed value, recomputed value, verdict (a Verdict) and difference of one registered indicator.
+
+    printed_decimals: as printed (0 when not printed); decimals: as printed, else the indicator's own.
+    The verdict compares within the printed rounding.
+    """
+    ind = registry()[ind_id]
+    computed = ind.compute(data)
+    printed = data.fact(ind.printed) if ind.printed else math.nan
+    decimals = data.fact_decimals(ind.printed) if ind.printed else None
+    verdict, diff = compare(computed, printed, decimals)
+    return {
+        "ind": ind,
+        "computed": computed,
+        "printed": printed,
+        "printed_decimals": decimals or 0,
+        "decimals": decimals or ind.decimals,
+        "verdict": verdict,
+        "diff": diff,
+    }
+
+
+def check_phrase(data, ind_id: str, basis: str = "") -> str:
+    """One neutral clause: '报告印 2.58 倍，按在籍学生数重算为 2.68 倍' / '与重算值一致' / '无法重算'."""
+    c = check(data, ind_id)
+    ind = c["ind"]
+    printed = fmt_number(c["printed"], c["printed_decimals"], ind.unit)
+    computed = fmt_number(c["computed"], ind.decimals, ind.unit)
+    if c["verdict"] is Verdict.UNCHECKABLE:
+        if missing(c["printed"]):
+            return sentence("{name}本年度未提供", name=ind.name)
+        return sentence("{name}报告印 {p}，本年度数据不足以重算", name=ind.name, p=printed)
+    if c["verdict"] is Verdict.COMPUTED_ONLY:
+        return sentence(
+            "{name}按{basis}计算为 {c}（报告未印此值）", name=ind.name, basis=basis or "定义", c=computed
+        )
+    if c["verdict"] is Verdict.CONSISTENT:
+        return sentence(
+            "{name} {p}，与按{basis}重算的结果一致", name=ind.name, p=printed, basis=basis or "定义"
+        )
+    return sentence(
+        "{name}报告印 {p}，按{basis}重算为 {c}（{v}）",
+        name=ind.name,
+        p=printed,
+        basis=basis or "定义",
+        c=computed,
+        v=c["verdict"].value,
+    )
+
+
+def printed_clause(c: dict, unit: str, not_printed: str = "此值", show_diff: bool = False) -> str:
+    """What follows a recomputed value (c from `check`): '（报告未印此值）。', '，与报告所印 X一致。' or
+    '；报告印为 X，核对结果：不一致（相差 d）。' (the difference only with `show_diff`)."""
+    if missing(c["printed"]):
+        return f"（报告未印{not_printed}）。"
+    printed = fmt_number(c["printed"], c["decimals"], unit)
+    if c["verdict"] is Verdict.CONSISTENT:
+        return sentence("，与报告所印 {p}一致。", p=printed)
+    text = sentence("；报告印为 {p}，核对结果：{v}", p=printed, v=c["verdict"].value)
+    if show_diff:
+        text += sentence("（相差 {d}）", d=fmt_number(abs(c["diff"]), c["decimals"], unit))
+    return text + "。"

@@ -1,0 +1,84 @@
+"""Number and table formatting for what readers see: units, thousands separators, Chinese titles."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+import pandas as pd
+
+from qzanalysis.core.catalog import TableSpec, table_specs
+from qzanalysis.core.values import MISSING_TEXT, fmt_change, fmt_number, is_missing
+
+
+def decimals_of(series: pd.Series) -> int:
+    """The decimals a column needs so that no printed digit is lost (at most 4)."""
+    best = 0
+    for v in series.dropna():
+        text = f"{float(v):.4f}".rstrip("0").rstrip(".")
+        best = max(best, len(text.split(".")[1]) if "." in text else 0)
+    return best
+
+
+def display_table(
+    frame: pd.DataFrame,
+    spec: TableSpec | str | None = None,
+    columns: list[str] | None = None,
+    decimals: dict[str, int] | None = None,
+    titles: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """A copy of `frame` as display strings, with Chinese titles (and units) from the table's schema."""
+    if isinstance(spec, str):
+        spec = table_specs()[spec]
+    columns = columns or [c for c in frame.columns if c != "note" and not c.startswith("amount_")]
+    decimals = decimals or {}
+    out = {}
+    spec_titles = spec.titles() if spec else {}
+    for col in columns:
+        series = frame[col]
+        title = (titles or {}).get(col) or spec_titles.get(col, col)
+        if pd.api.types.is_bool_dtype(series):
+            out[title] = series.map(lambda v: "●" if v is True else ("" if v is False else MISSING_TEXT))
+        elif pd.api.types.is_numeric_dtype(series):
+            d = decimals.get(col, decimals_of(series))
+            out[title] = series.map(lambda v, d=d: fmt_number(v, d))
+        else:
+            out[title] = series.map(lambda v: MISSING_TEXT if v is None or v != v else str(v))
+    return pd.DataFrame(out)
+
+
+_NUMBER_CELL = re.compile(r"^[−+\-±]?[\d,]+(\.\d+)?\s*(%|:1|[^\d\s]{1,3})?$")
+
+
+def _is_number_column(values: pd.Series) -> bool:
+    cells = [str(v) for v in values if v is not None and v == v and str(v) not in ("", MISSING_TEXT)]
+    return bool(cells) and all(_NUMBER_CELL.match(c) for c in cells)
+
+
+def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
+    """HTML for a display table. Every cell and title is escaped: data strings are never markup.
+    Text columns are left-aligned and number columns right-aligned by a style scoped to this table."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = (MISSING_TEXT if is_missing(v) else str(v) for v in values)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    body = "".join(rows)
+    table_id = "qz-" + hashlib.sha1((head + body).encode("utf-8")).hexdigest()[:10]
+    text_columns = [i + 1 for i, c in enumerate(frame.columns) if not _is_number_column(frame[c])]
+    # Short labels (学段, 结论) must not break one character per line when the table is squeezed.
+    short_columns = [i + 1 for i, c in enumerate(frame.columns) if frame[c].astype(str).str.len().max() <= 6]
+    style = "".join(f"#{table_id} td:nth-child({i}){{text-align:left}}" for i in text_columns)
+    style += "".join(f"#{table_id} td:nth-child({i}){{white-space:nowrap}}" for i in short_columns)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f"<style>{style}</style>" * bool(style)
+        + f'<table class="qz-table" id="{table_id}">{cap}<thead><tr class="qz-head">{head}</tr></thead>'
+        + f"<tbody>{body}</tbody></table>"
+    )
+
+
+# fmt_number, fmt_change and MISSING_TEXT are defined with the data core (qzanalysis.core.values), so the
+# indicators layer can use them too; they are re-exported here for the report's modules.
+__all__ = ["MISSING_TEXT", "decimals_of", "display_table", "fmt_change", "fmt_number", "table_html"]

@@ -1,0 +1,34 @@
+"""`qz validate --year Y`: exit 0 when the year's data are clean, 1 with every problem listed otherwise."""
+
+from __future__ import annotations
+
+from qzanalysis.core.dataset import read_year
+from qzanalysis.core.findings import Level
+from qzanalysis.tools.common import add_year_args
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("validate", help="校验某年度的数据，列出全部问题")
+    add_year_args(p)
+    p.add_argument("--verbose", "-v", action="store_true", help="同时列出 INFO 级别的说明（如已去掉的单位）")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    data = read_year(args.year, args.data_dir)
+    report = data.report
+    print(f"{args.year} 年数据：{data.path}")
+    print("\n数据表：")
+    print(data.status[["table", "表", "状态", "说明", "行数"]].to_string(index=False))
+    print("\n检查项：")
+    for name, level in report.check_status().items():
+        print(f"  {level.value:<4} {name}")
+    for name in report.checks_skipped:
+        print(f"  SKIP {name}（所需的表或数值缺失，未核对）")
+    shown = report.format(include_info=args.verbose)
+    if shown:
+        print("\n问题：")
+        print(shown)
+    errors, warnings = len(report.errors), len(report.of(Level.WARN))
+    print(f"\n结论：{errors} 个错误，{warnings} 个警告。" + ("校验通过。" if report.ok else "校验未通过。"))
+    return 0 if report.ok else 1

@@ -1,0 +1,237 @@
+"""`qz import workbook.xlsx --year Y`: the filled workbook → data/<Y>/*.csv, only when every check passes.
+
+Each sheet is turned into CSV text in a temporary year folder beside data/<Y>/ and read with the same reader
+and checks as hand-written CSVs (`qzanalysis.dataset.read_year`); the findings are then translated back to
+sheet, Excel row and Chinese column title. Only a clean workbook is moved into place, by renaming the
+temporary folder: never a half-imported year. An empty sheet means "not provided this year" (no CSV), and
+an empty value in the facts sheet means "not provided" (the row is left out), so missing stays missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from qzanalysis.core.catalog import table_specs
+from qzanalysis.core.dataset import read_year, write_manifest
+from qzanalysis.core.findings import Finding, Level, Report
+from qzanalysis.core.paths import data_root, year_dir
+from qzanalysis.tools.yearly.workbook import (
+    HEADER_ROW,
+    INFO_SHEET,
+    LISTS_SHEET,
+    SheetData,
+    column_label,
+    read_sheet,
+    sheet_names,
+    table_for_sheet,
+)
+
+
+@dataclass
+class ImportResult:
+    year: int
+    folder: Path
+    report: Report
+    written: bool = False
+    tables: list[str] = field(default_factory=list)  # tables written
+    not_provided: list[str] = field(default_factory=list)  # tables without data this year
+    unfilled_facts: list[str] = field(default_factory=list)
+
+
+def is_blank_template(folder: Path) -> bool:
+    """True when `folder` holds only what `qz new-year` wrote (headers, facts without values): safe to replace."""
+    if not folder.is_dir():
+        return False
+    known = {spec.filename for spec in table_specs().values()}
+    for path in folder.iterdir():
+        if path.name == "manifest.yaml":
+            continue
+        if path.name not in known:
+            return False
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"))))
+        if path.name == "facts.csv":
+            if any((row.get("value") or "").strip() for row in rows):
+                return False
+        elif any(any((v or "").strip() for v in row.values() if isinstance(v, str)) for row in rows):
+            return False
+    return True
+
+
+def _csv_with_lines(data: SheetData) -> tuple[str, dict[int, int]]:
+    """CSV text of a sheet and the map CSV line → Excel row (cells may hold line breaks)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(data.header)
+    lines = {1: HEADER_ROW}
+    for row, excel_row in zip(data.rows, data.excel_rows, strict=True):
+        lines[out.getvalue().count("\n") + 1] = excel_row
+        writer.writerow(row)
+    return out.getvalue(), lines
+
+
+def _translate(f: Finding, sheets: dict[str, SheetData], line_maps: dict[str, dict[int, int]]) -> Finding:
+    """A CSV finding → the same finding naming the sheet, Excel row and Chinese column title."""
+    if not f.file:
+        return f
+    table = Path(f.file).stem
+    if table not in sheets:
+        return f
+    data = sheets[table]
+    row = line_maps[table].get(f.line, f.line) if f.line is not None else None
+    column = column_label(table_specs()[table], data, f.column)
+    message = f.message.replace(f"{table}.csv", f"工作表“{data.sheet}”")
+    return Finding(f.level, f.check, message, f"工作表“{data.sheet}”", row, column, f.value, f.expected)
+
+
+def read_workbook(path: Path) -> tuple[dict[str, SheetData], Report]:
+    """Every data sheet of the workbook, read; problems with the workbook itself as findings."""
+    report = Report(checks_run=["workbook"])
+    sheets: dict[str, SheetData] = {}
+    try:
+        wb = load_workbook(path, data_only=False)
+    except FileNotFoundError:
+        report.add(Finding(Level.FAIL, "workbook", "找不到工作簿文件", str(path)))
+        return sheets, report
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        report.add(
+            Finding(
+                Level.FAIL,
+                "workbook",
+                f"无法作为 Excel 工作簿（.xlsx）打开：{exc}",
+                str(path),
+                expected="用 Excel 或 WPS 另存为 .xlsx",
+            )
+        )
+        return sheets, report
+    names = sheet_names()
+    for ws in wb.worksheets:
+        if ws.title in (INFO_SHEET, LISTS_SHEET):
+            continue
+        table = table_for_sheet(ws.title)
+        if table is None:
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "workbook",
+                    "不是已定义的数据表（工作表名称不能修改）",
+                    f"工作表“{ws.title}”",
+                    value=ws.title,
+                    expected="、".join(names.values()),
+                )
+            )
+            continue
+        if table in sheets:
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "workbook",
+                    f"与工作表“{sheets[table].sheet}”是同一张数据表，重复",
+                    f"工作表“{ws.title}”",
+                )
+            )
+            continue
+        data, findings = read_sheet(ws, table)
+        report.findings.extend(findings)
+        sheets[table] = data
+    return sheets, report
+
+
+def import_workbook(
+    path, year: int, data_dir=None, force: bool = False, source: str | None = None
+) -> ImportResult:
+    """Validate the workbook and, only if it is clean, write data/<Y>/ atomically and its manifest."""
+    year, path = int(year), Path(path)
+    folder = year_dir(year, data_dir)
+    result = ImportResult(year, folder, Report())
+    report = result.report
+    if folder.exists() and not force and not is_blank_template(folder):
+        report.add(
+            Finding(
+                Level.FAIL,
+                "destination",
+                f"{year} 年的数据已存在，未导入",
+                str(folder),
+                expected="确认要用工作簿替换现有数据时加 --force",
+            )
+        )
+    sheets, book_report = read_workbook(path)
+    report.extend(book_report)
+    if not sheets and not book_report.errors:
+        report.add(Finding(Level.FAIL, "workbook", "工作簿中没有任何数据表工作表", str(path)))
+    for table in table_specs():
+        data = sheets.get(table)
+        if data is None:
+            if book_report.errors and not sheets:
+                continue
+            report.add(
+                Finding(
+                    Level.INFO,
+                    "workbook",
+                    "没有这张工作表，本年度按未提供处理",
+                    f"工作表“{sheet_names()[table]}”",
+                )
+            )
+            result.not_provided.append(table)
+        elif not data.rows:
+            sheets.pop(table)
+            report.add(
+                Finding(Level.INFO, "workbook", "工作表没有数据，本年度按未提供处理", f"工作表“{data.sheet}”")
+            )
+            result.not_provided.append(table)
+    if "facts" in sheets and sheets["facts"].unfilled:
+        result.unfilled_facts = [u for u in sheets["facts"].unfilled if u]
+        report.add(
+            Finding(
+                Level.INFO,
+                "workbook",
+                f"{len(result.unfilled_facts)} 项数值未填，按缺失处理（不会当作 0）",
+                f"工作表“{sheets['facts'].sheet}”",
+                value="、".join(result.unfilled_facts[:10])
+                + ("……" if len(result.unfilled_facts) > 10 else ""),
+            )
+        )
+    if not sheets:
+        return result
+
+    root = data_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp_root = Path(tempfile.mkdtemp(prefix=f".{year}.import-", dir=root))
+    try:
+        staged = tmp_root / str(year)
+        staged.mkdir()
+        line_maps = {}
+        for table, data in sheets.items():
+            text, line_maps[table] = _csv_with_lines(data)
+            (staged / table_specs()[table].filename).write_text(text, encoding="utf-8")
+        checked = read_year(year, tmp_root)
+        for finding in checked.report.findings:
+            if finding.check in ("manifest", "year_folder"):
+                continue
+            report.add(_translate(finding, sheets, line_maps))
+        report.checks_run.extend(c for c in checked.report.checks_run if c not in report.checks_run)
+        if not report.ok:
+            return result
+        old = tmp_root / "previous"
+        if folder.exists():
+            os.replace(folder, old)
+        try:
+            os.replace(staged, folder)
+        except OSError:
+            if old.exists():
+                os.replace(old, folder)
+            raise
+        result.written = True
+        result.tables = sorted(sheets)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    write_manifest(year, data_dir, source or f"由工作簿 {path.name} 导入（qz import）")
+    return result
