@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from qzanalysis.core.catalog import TableSpec, fact_specs, table_specs
+from qzanalysis.core.catalog import FactSpec, TableSpec, fact_specs, table_specs
 from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
 from qzanalysis.core.paths import REPO_ROOT, year_dir
+from qzanalysis.core.profile import SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
 from qzanalysis.core.validation import cross_table_checks, read_table
 
@@ -31,6 +32,20 @@ class YearData:
     status: pd.DataFrame = field(repr=False, default=None)
     # CSV line of each row, per table. Kept out of DataFrame.attrs: pandas deep-copies attrs on every selection.
     lines: dict[str, list[int]] = field(repr=False, default_factory=dict)
+    # data/<year>/school.yaml; None when the year has none (a WARN finding says so)
+    profile: SchoolProfile | None = None
+
+    @property
+    def school_name(self) -> str:
+        """The school's full name as this year's profile gives it (a visible placeholder when absent)."""
+        return self.profile.name if self.profile else "（未填写学校名称）"
+
+    def fact_spec(self, fact_id: str) -> FactSpec:
+        """The catalogue entry (label, unit, section, kind) of a fact. Raises KeyError for an unknown id."""
+        try:
+            return fact_specs()[fact_id]
+        except KeyError:
+            raise KeyError(f"未登记的指标代码：{fact_id}") from None
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -232,8 +247,11 @@ def read_year(year: int, data_dir=None) -> YearData:
                     expected="、".join(sorted(known)),
                 )
             )
+    profile = None
     if folder.is_dir():
         report.extend(_manifest_checks(folder, label))
+        profile, profile_report = read_profile(folder, label)
+        report.extend(profile_report)
     facts = tables.pop("facts", None)
     if facts is None:
         facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
@@ -247,7 +265,14 @@ def read_year(year: int, data_dir=None) -> YearData:
     )
     status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
     return YearData(
-        year=int(year), path=folder, tables=tables, facts=facts, report=report, status=status, lines=lines
+        year=int(year),
+        path=folder,
+        tables=tables,
+        facts=facts,
+        report=report,
+        status=status,
+        lines=lines,
+        profile=profile,
     )
 
 

@@ -35,17 +35,53 @@ def sentence(template: str, **values) -> str:
     return template.format(**{k: esc(v) for k, v in values.items()})
 
 
-def show_markdown(text: str):
+# The editions a display output appears in. Publication (发布版) is the school's report as published;
+# review (审阅版) adds the audit's voice; analysis (分析版) shows everything with code. An output shown only
+# for review carries this in its display metadata, and the publication export drops it.
+EDITIONS = ("publication", "review", "analysis")
+REVIEW_ONLY = {"qz": {"editions": ["review", "analysis"]}}
+
+
+def edition_metadata(review_only: bool) -> dict | None:
+    return REVIEW_ONLY if review_only else None
+
+
+def show_markdown(text: str, *, review_only: bool = False):
+    """Display Markdown. `review_only`: the audit's voice, left out of the publication edition."""
     from IPython.display import Markdown, display
 
-    display(Markdown(text))
+    display(Markdown(text), metadata=edition_metadata(review_only))
 
 
-def show_table(frame, spec=None, caption: str | None = None, **kwargs):
+def show_table(frame, spec=None, caption: str | None = None, *, review_only: bool = False, **kwargs):
     """Display a data table formatted with Chinese titles and units, escaped."""
     from IPython.display import HTML, display
 
-    display(HTML(table_html(display_table(frame, spec, **kwargs), caption)))
+    display(
+        HTML(table_html(display_table(frame, spec, **kwargs), caption)),
+        metadata=edition_metadata(review_only),
+    )
+
+
+class ReviewOnly:
+    """A figure (or any displayable) shown in the review and analysis editions only.
+
+    A chapter function returns ``review_only(fig)`` instead of ``fig`` for a chart that belongs to the audit.
+    """
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from IPython.core.formatters import format_display_data
+
+        data, metadata = format_display_data(self.obj, include=include, exclude=exclude)
+        return data, {**metadata, **REVIEW_ONLY}
+
+
+def review_only(obj):
+    """Mark a figure for the review and analysis editions only (None stays None)."""
+    return None if obj is None else ReviewOnly(obj)
 
 
 def missing_notice(what: str) -> str:
@@ -53,4 +89,15 @@ def missing_notice(what: str) -> str:
     return f"> 本年度未提供{space}{esc(what)}数据。"
 
 
-__all__ = ["MISSING_TEXT", "esc", "fact_text", "sentence", "show_markdown", "show_table", "missing_notice"]
+__all__ = [
+    "EDITIONS",
+    "MISSING_TEXT",
+    "REVIEW_ONLY",
+    "esc",
+    "fact_text",
+    "missing_notice",
+    "review_only",
+    "sentence",
+    "show_markdown",
+    "show_table",
+]

@@ -20,7 +20,7 @@ COMMAND_MODULES = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="qz", description="衢州市工程技术学校质量年度报告：校验数据、计算指标、生成报告"
+        prog="qz", description="中等职业教育质量年度报告：校验数据、计算指标、核查、生成报告"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
     for name in COMMAND_MODULES:

@@ -7,7 +7,6 @@ from html import escape
 
 from qzanalysis.tools.render.project import TEMPLATES_DIR
 
-SCHOOL = "衢州市工程技术学校"
 HEADLINE_COLUMNS = ["指标", "报告值", "计算值", "单位", "核对"]
 DEFAULT_HEADLINE_ROWS = 8
 
@@ -112,6 +111,7 @@ def _chapter_rows(chapters: list[ChapterEntry]) -> str:
 
 def index_html(
     *,
+    school: str,
     year: int,
     chapters: list[ChapterEntry],
     headline: str,
@@ -121,7 +121,7 @@ def index_html(
     rendered_at: str,
 ) -> str:
     css = (TEMPLATES_DIR / "qz" / "report.css").read_text(encoding="utf-8")
-    title = f"{SCHOOL} {year} 年中等职业教育质量年度报告"
+    title = f"{school} {year} 年中等职业教育质量年度报告"
     failed = [c for c in chapters if c.status == "failed"]
     banner = (
         f'<p class="qz-warn">有 {len(failed)} 个章节本次生成失败：'

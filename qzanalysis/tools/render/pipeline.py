@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qzanalysis.tools.render import project
 from qzanalysis.tools.render.files import write_atomic
-from qzanalysis.tools.render.index import SCHOOL, ChapterEntry, headline_table, index_html
+from qzanalysis.tools.render.index import ChapterEntry, headline_table, index_html
 from qzanalysis.tools.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
 
 ANALYSIS_SUBDIR = "analysis"
@@ -130,7 +130,7 @@ def render_year(
     # Bad data fail here, before any kernel starts and before anything is written.
     from qzanalysis.core.dataset import load_year
 
-    load_year(year, data_dir_abs)
+    school = load_year(year, data_dir_abs).school_name
 
     version = project.package_version()
     data_fp = years_fingerprint(project.year_dir(year, data_dir_abs).parent, year)
@@ -159,12 +159,14 @@ def render_year(
     # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
     headline_html = _Background(lambda: headline_table(year, data_dir_abs, headline)) if write_index else None
     if todo:
-        result.chapters += _run(todo, year, year_out, nb_dir, params, state, jobs, timeout, data_dir_abs, log)
+        result.chapters += _run(
+            todo, year, year_out, nb_dir, params, state, jobs, timeout, data_dir_abs, log, school
+        )
         state.save()
     elif recovered:
         state.save()
     if write_index:
-        _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result())
+        _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result(), school)
         result.index_html = index_path
         log(f"目录：{index_path}")
     else:
@@ -173,7 +175,7 @@ def render_year(
     return result
 
 
-def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir_abs, log):
+def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir_abs, log, school):
     import nbformat  # deferred: a fully skipped run never pays for the notebook stack
 
     from qzanalysis.tools.render.execute import Job, run_notebooks
@@ -181,7 +183,7 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
     from qzanalysis.tools.render.params import inject_parameters
 
     footer_facts = (
-        f"{SCHOOL} {year} 年质量年度报告 · 数据版本 {project.data_version(year, data_dir_abs)}"
+        f"{school} {year} 年质量年度报告 · 数据版本 {project.data_version(year, data_dir_abs)}"
         f" · qzanalysis {project.package_version()} · 提交 {project.git_commit() or '未知'}"
     )
     jobs = []
@@ -280,7 +282,7 @@ class _Background:
         return self._value
 
 
-def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str):
+def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str, school: str):
     names = {p.stem for p in nb_dir.glob("ch*.ipynb")} | set(state.chapters)
     entries = []
     for name in sorted(names):
@@ -309,6 +311,7 @@ def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str
             )
         )
     html = index_html(
+        school=school,
         year=year,
         chapters=entries,
         headline=headline_html,

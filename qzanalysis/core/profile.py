@@ -1,0 +1,162 @@
+"""The school profile of one year (``data/<year>/school.yaml``): who publishes the report, and how.
+
+Every title, cover, footer and command-line text that names the school takes the name from here: no
+school's name is written in code. The profile belongs to the year because it can change (a school is
+renamed, gains a type, moves). ``definitions`` records the school's own choices where the national
+practice differs (for example the denominator of 双师型比例); the indicators use them by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qzanalysis.core.findings import Finding, Level, Report
+
+PROFILE_FILE = "school.yaml"
+# 中等职业学校 follow the 中职 standards; the other three are 技工院校 (人社部 standards).
+SCHOOL_TYPES = ("中等职业学校", "技工学校", "高级技工学校", "技师学院")
+TECHNICAL_TYPES = ("技工学校", "高级技工学校", "技师学院")
+FIELDS = {
+    "name": "学校全称",
+    "short_name": "学校简称",
+    "types": "学校类型（可多选）",
+    "address": "地址",
+    "website": "网址",
+    "sponsor": "举办者",
+    "report_title": "报告标题",
+    "period": "报告所述期间（如“2020-2021学年”；学校未写明则留空）",
+    "definitions": "本校采用的指标口径",
+}
+REQUIRED = ("name", "types")
+
+
+@dataclass(frozen=True)
+class SchoolProfile:
+    """One year's school profile. `types` is a subset of SCHOOL_TYPES, in the order given."""
+
+    name: str
+    types: tuple[str, ...]
+    short_name: str = ""
+    address: str = ""
+    website: str = ""
+    sponsor: str = ""
+    report_title: str = ""
+    period: str = ""
+    definitions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_secondary_vocational(self) -> bool:
+        """Held to the 中等职业学校 standards."""
+        return "中等职业学校" in self.types
+
+    @property
+    def is_technical(self) -> bool:
+        """A 技工院校 (技工学校, 高级技工学校 or 技师学院), held to the 技工院校 standards."""
+        return any(t in TECHNICAL_TYPES for t in self.types)
+
+    def title(self, year: int) -> str:
+        """The report's title as printed on the cover: the school's own title, or the usual one."""
+        return self.report_title or f"{year} 年度中等职业教育质量年度报告"
+
+    def value(self, key: str) -> Any:
+        """A profile field by its YAML key (for references such as {{school.name}} in the text)."""
+        if key not in FIELDS:
+            raise KeyError(key)
+        value = getattr(self, key)
+        return "、".join(value) if isinstance(value, tuple) else value
+
+
+def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report]:
+    """Read ``<folder>/school.yaml``. Problems become findings naming the file, the line and the key."""
+    report = Report(checks_run=["profile"])
+    path = Path(folder) / PROFILE_FILE
+    where = f"{label}/{PROFILE_FILE}"
+    if not path.is_file():
+        report.add(
+            Finding(
+                Level.WARN,
+                "profile",
+                "缺少学校概况文件，报告标题和封面将没有学校名称",
+                where,
+                expected="school.yaml，至少含 name（学校全称）和 types（学校类型）",
+            )
+        )
+        return None, report
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        report.add(Finding(Level.FAIL, "profile", "文件不是 UTF-8 编码", where, expected="另存为 UTF-8"))
+        return None, report
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        report.add(Finding(Level.FAIL, "profile", f"YAML 格式错误：{problem}", where, line))
+        return None, report
+    if not isinstance(raw, dict):
+        report.add(Finding(Level.FAIL, "profile", "内容应为“键: 值”的映射", where, expected="name: …"))
+        return None, report
+    for key in raw:
+        if key not in FIELDS:
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "profile",
+                    "未定义的键",
+                    where,
+                    column=str(key),
+                    value=str(key),
+                    expected="以下之一：" + "、".join(FIELDS),
+                )
+            )
+    for key in REQUIRED:
+        if not raw.get(key):
+            report.add(
+                Finding(Level.FAIL, "profile", f"缺少{FIELDS[key]}", where, column=key, expected="非空值")
+            )
+    types = raw.get("types") or []
+    if isinstance(types, str):
+        types = [types]
+    for t in types:
+        if t not in SCHOOL_TYPES:
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "profile",
+                    "未知的学校类型",
+                    where,
+                    column="types",
+                    value=str(t),
+                    expected="以下之一：" + "、".join(SCHOOL_TYPES),
+                )
+            )
+    definitions = raw.get("definitions") or {}
+    if not isinstance(definitions, dict) or not all(isinstance(v, dict) for v in definitions.values()):
+        report.add(
+            Finding(
+                Level.FAIL,
+                "profile",
+                "口径应写成“指标代码: {选项: 取值}”",
+                where,
+                column="definitions",
+                expected="如 dual_qualified_ratio: {denominator: specialty}",
+            )
+        )
+        definitions = {}
+    if report.errors:
+        return None, report
+    text = {k: str(raw.get(k) or "").strip() for k in FIELDS if k not in ("types", "definitions")}
+    profile = SchoolProfile(
+        types=tuple(str(t) for t in types),
+        definitions={str(k): {str(o): str(c) for o, c in v.items()} for k, v in definitions.items()},
+        **text,
+    )
+    return profile, report
