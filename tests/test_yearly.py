@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from qzanalysis.core.catalog import fact_specs, table_specs
 from qzanalysis.core.dataset import load_year, read_year
 from qzanalysis.core.paths import DEFAULT_DATA_DIR, NOTEBOOK_DIR
-from qzanalysis.tools import cli
 from qzanalysis.indicators import changes
 from qzanalysis.report.chapters import ch11_changes
+from qzanalysis.tools import cli
 from qzanalysis.tools.yearly import import_workbook, new_year
 from qzanalysis.tools.yearly.importer import is_blank_template
 from qzanalysis.tools.yearly.template import YearExistsError, workbook_path

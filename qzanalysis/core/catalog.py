@@ -91,44 +91,67 @@ def _load_yaml(path) -> Any:
         return yaml.safe_load(fh)
 
 
+def table_spec(name: str, raw: dict[str, Any]) -> TableSpec:
+    """A TableSpec from a Table Schema descriptor (a schema file, or a table a year declares itself)."""
+    fields = tuple(
+        FieldSpec(
+            name=f["name"],
+            title=f.get("title", f["name"]),
+            type=f.get("type", "string"),
+            unit=f.get("unit"),
+            constraints=dict(f.get("constraints", {})),
+            descriptor=dict(f),
+        )
+        for f in raw["fields"]
+    )
+    return TableSpec(
+        name=name,
+        title=raw["title"],
+        section=str(raw.get("section", "")),
+        description=str(raw.get("description", "")).strip(),
+        fields=fields,
+        primary_key=tuple(raw.get("primaryKey", [])),
+        row_key=tuple(raw.get("rowKey") or raw.get("primaryKey", [])),
+    )
+
+
+def fact_spec(item: dict[str, Any]) -> FactSpec:
+    """A FactSpec from one catalogue entry (metadata/facts.yaml, or a year's own catalogue.yaml)."""
+    known = {k: item[k] for k in ("id", "label", "unit", "section", "type", "kind") if k in item}
+    known["section"] = str(known["section"])
+    extra = {k: v for k, v in item.items() if k not in known and k != "maximum"}
+    return FactSpec(**known, maximum=item.get("maximum"), extra=extra)
+
+
 @cache
 def table_specs() -> dict[str, TableSpec]:
-    specs = {}
-    for path in sorted(SCHEMA_DIR.glob("*.yaml")):
-        raw = _load_yaml(path)
-        fields = tuple(
-            FieldSpec(
-                name=f["name"],
-                title=f.get("title", f["name"]),
-                type=f.get("type", "string"),
-                unit=f.get("unit"),
-                constraints=dict(f.get("constraints", {})),
-                descriptor=dict(f),
-            )
-            for f in raw["fields"]
-        )
-        specs[path.stem] = TableSpec(
-            name=path.stem,
-            title=raw["title"],
-            section=str(raw.get("section", "")),
-            description=str(raw.get("description", "")).strip(),
-            fields=fields,
-            primary_key=tuple(raw.get("primaryKey", [])),
-            row_key=tuple(raw.get("rowKey") or raw.get("primaryKey", [])),
-        )
-    return specs
+    """The built-in tables every school and year share (qzanalysis/metadata/schemas/)."""
+    return {path.stem: table_spec(path.stem, _load_yaml(path)) for path in sorted(SCHEMA_DIR.glob("*.yaml"))}
 
 
 @cache
 def fact_specs() -> dict[str, FactSpec]:
-    raw = _load_yaml(METADATA_DIR / "facts.yaml")["facts"]
+    """The built-in fact catalogue (qzanalysis/metadata/facts.yaml): what the national outline, the
+    indicators and the standards need. A year adds its own facts in its catalogue.yaml (see Catalogue)."""
     out = {}
-    for item in raw:
-        known = {k: item[k] for k in ("id", "label", "unit", "section", "type", "kind") if k in item}
-        known["section"] = str(known["section"])
-        extra = {k: v for k, v in item.items() if k not in known and k != "maximum"}
-        out[item["id"]] = FactSpec(**known, maximum=item.get("maximum"), extra=extra)
+    for item in _load_yaml(METADATA_DIR / "facts.yaml")["facts"]:
+        out[item["id"]] = fact_spec(item)
     return out
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What one year's data may hold: the built-in facts and tables plus the year's own declarations
+    (``data/<year>/catalogue.yaml``). `own_facts` / `own_tables` name the ones the year declared."""
+
+    facts: dict[str, FactSpec]
+    tables: dict[str, TableSpec]
+    own_facts: frozenset[str] = frozenset()
+    own_tables: frozenset[str] = frozenset()
+
+    @classmethod
+    def builtin(cls) -> Catalogue:
+        return cls(dict(fact_specs()), dict(table_specs()))
 
 
 @cache

@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from qzanalysis.core.catalog import FactSpec, TableSpec, fact_specs, table_specs
+from qzanalysis.core.catalog import Catalogue, FactSpec, TableSpec
 from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
 from qzanalysis.core.paths import REPO_ROOT, year_dir
 from qzanalysis.core.profile import SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
 from qzanalysis.core.validation import cross_table_checks, read_table
+from qzanalysis.core.year_catalogue import read_catalogue
 
 MANIFEST = "manifest.yaml"
 UNIT_FACTORS_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
@@ -34,6 +35,8 @@ class YearData:
     lines: dict[str, list[int]] = field(repr=False, default_factory=dict)
     # data/<year>/school.yaml; None when the year has none (a WARN finding says so)
     profile: SchoolProfile | None = None
+    # the built-in facts and tables plus the year's own (data/<year>/catalogue.yaml)
+    catalogue: Catalogue = field(repr=False, default_factory=Catalogue.builtin)
 
     @property
     def school_name(self) -> str:
@@ -43,7 +46,7 @@ class YearData:
     def fact_spec(self, fact_id: str) -> FactSpec:
         """The catalogue entry (label, unit, section, kind) of a fact. Raises KeyError for an unknown id."""
         try:
-            return fact_specs()[fact_id]
+            return self.catalogue.facts[fact_id]
         except KeyError:
             raise KeyError(f"未登记的指标代码：{fact_id}") from None
 
@@ -56,7 +59,7 @@ class YearData:
 
     def fact(self, fact_id: str) -> float:
         """A fact's value, NaN when missing (never 0)."""
-        if fact_id not in fact_specs():
+        if fact_id not in self.catalogue.facts:
             raise KeyError(f"未登记的指标代码：{fact_id}")
         if fact_id in self.facts.index:
             value = self.facts.at[fact_id, "value"]
@@ -172,13 +175,15 @@ def _manifest_checks(folder: Path, label: str) -> Report:
     return report
 
 
-def _status_row(spec: TableSpec, frame: pd.DataFrame | None, report: Report, label: str) -> dict:
+def _status_row(
+    spec: TableSpec, frame: pd.DataFrame | None, report: Report, label: str, catalogue: Catalogue
+) -> dict:
     path = f"{label}/{spec.filename}"
     errors = sum(1 for f in report.errors if f.file == path)
     if frame is None:
         state, detail = "缺失", "本年度未提供"
     elif spec.name == "facts":
-        absent = len(set(fact_specs()) - set(frame.index))
+        absent = len(set(catalogue.facts) - set(frame.index))
         state = "不完整" if absent else "完整"
         detail = f"目录中 {absent} 项未填" if absent else ""
     else:
@@ -216,12 +221,14 @@ def read_year(year: int, data_dir=None) -> YearData:
                 expected="可用 qz new-year 创建",
             )
         )
-    specs = table_specs()
+    catalogue, catalogue_report = read_catalogue(folder, label)
+    report.extend(catalogue_report)
+    specs = catalogue.tables
     for name, spec in specs.items():
         path = folder / spec.filename
         if not path.exists():
             continue
-        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}")
+        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}", catalogue.facts)
         report.extend(table_report)
         if name == "facts":
             raw = _drop_unfilled_facts(raw, report)
@@ -261,7 +268,7 @@ def read_year(year: int, data_dir=None) -> YearData:
     report.extend(cross_table_checks(tables, fact_values, label, lines))
     all_frames = {**tables, "facts": facts if len(facts) else None}
     status = pd.DataFrame(
-        [_status_row(spec, all_frames.get(name), report, label) for name, spec in specs.items()]
+        [_status_row(spec, all_frames.get(name), report, label, catalogue) for name, spec in specs.items()]
     )
     status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
     return YearData(
@@ -273,6 +280,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         status=status,
         lines=lines,
         profile=profile,
+        catalogue=catalogue,
     )
 
 

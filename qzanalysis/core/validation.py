@@ -27,9 +27,18 @@ _CONSTRAINT = re.compile(r'constraint "(?P<name>\w+)" is "(?P<value>.*)"')
 _ROW_POSITION = re.compile(r"row at position (?P<pos>\d+)")
 
 
-def read_table(path: Path, spec: TableSpec, display_path: str) -> tuple[RawTable, Report]:
-    """Read one CSV and run its schema checks."""
+def read_table(
+    path: Path, spec: TableSpec, display_path: str, facts: dict[str, FactSpec] | None = None
+) -> tuple[RawTable, Report]:
+    """Read one CSV and run its schema checks. `facts`: the year's fact catalogue (default: the built-in
+    one), which gives each facts.csv row its unit, type and range."""
     report = Report(checks_run=["encoding", "header", "number_format", "type", "constraint", "primary_key"])
+    catalogue = facts if facts is not None else fact_specs()
+
+    def _fact_unit(record: dict) -> str | None:
+        fact = catalogue.get(record.get("id", ""))
+        return fact.unit if fact else record.get("unit")
+
     unit_for_row = _fact_unit if spec.name == "facts" else None
     try:
         raw = read_csv(path, spec, display_path, unit_for_row=unit_for_row)
@@ -48,13 +57,8 @@ def read_table(path: Path, spec: TableSpec, display_path: str) -> tuple[RawTable
         return raw, report  # cell checks against a wrong header would only add noise
     _frictionless_checks(raw, spec, report)
     if spec.name == "facts":
-        _fact_catalogue_checks(raw, report)
+        _fact_catalogue_checks(raw, report, catalogue)
     return raw, report
-
-
-def _fact_unit(record: dict) -> str | None:
-    spec = fact_specs().get(record.get("id", ""))
-    return spec.unit if spec else record.get("unit")
 
 
 def _frictionless_checks(raw: RawTable, spec: TableSpec, report: Report) -> None:
@@ -108,10 +112,9 @@ def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Fin
     return Finding(Level.FAIL, "schema", error.message, **where)
 
 
-def _fact_catalogue_checks(raw: RawTable, report: Report) -> None:
+def _fact_catalogue_checks(raw: RawTable, report: Report, catalogue: dict[str, FactSpec]) -> None:
     """facts.csv rows must name catalogue ids, in the catalogue's unit, within the catalogue's type and range."""
     report.checks_run.append("fact_catalogue")
-    catalogue = fact_specs()
     col = {name: i for i, name in enumerate(raw.header)}
     for row, line in zip(raw.rows, raw.lines, strict=True):
         fid, unit, value = row[col["id"]], row[col["unit"]], row[col["value"]]
@@ -126,7 +129,7 @@ def _fact_catalogue_checks(raw: RawTable, report: Report) -> None:
                     **where,
                     column="id",
                     value=fid,
-                    expected="qzanalysis/metadata/facts.yaml 中登记的代码",
+                    expected="事实目录中登记的代码（内置目录 qzanalysis/metadata/facts.yaml，或本年度 catalogue.yaml 中声明的）",
                 )
             )
             continue

@@ -1,0 +1,197 @@
+"""A year's own facts and tables: ``data/<year>/catalogue.yaml``.
+
+The built-in catalogue (qzanalysis/metadata/) holds what the national outline, the indicators and the
+standards need. A school that prints one more number, or one more small table, declares it in its year's
+catalogue.yaml without touching code::
+
+    facts:
+      - {id: young_craftsmen, label: 浙江省青年工匠, unit: 人, section: 1.3.1, type: integer, kind: raw}
+    tables:
+      teacher_awards:                # its data: data/<year>/teacher_awards.csv
+        title: 教师获奖情况
+        section: 1.3.1
+        fields:
+          - {name: award, title: 奖项, type: string, constraints: {required: true}}
+          - {name: people, title: 人数, type: integer, unit: 人, constraints: {minimum: 0}}
+        primaryKey: [award]
+
+Facts take the same keys as metadata/facts.yaml and tables the same Table Schema as metadata/schemas/.
+Problems become findings naming the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qzanalysis.core.catalog import Catalogue, fact_spec, table_spec
+from qzanalysis.core.findings import Finding, Level, Report
+
+CATALOGUE_FILE = "catalogue.yaml"
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+FACT_KEYS = {"id", "label", "unit", "section", "type", "kind", "maximum", "note"}
+FACT_TYPES = ("integer", "number")
+FACT_KINDS = ("raw", "printed")
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
+TABLE_KEYS = {"title", "section", "description", "fields", "primaryKey", "rowKey"}
+
+
+def _line_of(node, index_or_key) -> int | None:
+    """The YAML line (1-based) where a list item or mapping key starts."""
+    try:
+        if isinstance(node, yaml.SequenceNode):
+            return node.value[index_or_key].start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, _value in node.value:
+                if key.value == index_or_key:
+                    return key.start_mark.line + 1
+    except (IndexError, AttributeError):
+        pass
+    return None
+
+
+def _child(node, key):
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None
+
+
+def read_catalogue(folder: Path, label: str, builtin: Catalogue | None = None) -> tuple[Catalogue, Report]:
+    """The year's catalogue: the built-in one plus ``<folder>/catalogue.yaml`` when present."""
+    builtin = builtin or Catalogue.builtin()
+    report = Report(checks_run=["catalogue"])
+    path = Path(folder) / CATALOGUE_FILE
+    if not path.is_file():
+        return builtin, report
+    where = f"{label}/{CATALOGUE_FILE}"
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text) or {}
+    except UnicodeDecodeError:
+        report.add(Finding(Level.FAIL, "catalogue", "文件不是 UTF-8 编码", where, expected="另存为 UTF-8"))
+        return builtin, report
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        report.add(
+            Finding(
+                Level.FAIL, "catalogue", f"YAML 格式错误：{problem}", where, mark.line + 1 if mark else None
+            )
+        )
+        return builtin, report
+    if not isinstance(raw, dict):
+        report.add(Finding(Level.FAIL, "catalogue", "内容应为含 facts 和 tables 的映射", where))
+        return builtin, report
+    for key in raw:
+        if key not in ("facts", "tables"):
+            report.add(
+                Finding(
+                    Level.FAIL,
+                    "catalogue",
+                    "未定义的键",
+                    where,
+                    _line_of(root, key),
+                    str(key),
+                    str(key),
+                    "facts 或 tables",
+                )
+            )
+    facts = dict(builtin.facts)
+    own_facts: set[str] = set()
+    items = raw.get("facts") or []
+    items_node = _child(root, "facts")
+    if not isinstance(items, list):
+        report.add(Finding(Level.FAIL, "catalogue", "facts 应为列表", where, _line_of(root, "facts")))
+        items = []
+    for i, item in enumerate(items):
+        line = _line_of(items_node, i)
+        problems = _fact_problems(item, builtin, own_facts)
+        for column, value, message, expected in problems:
+            report.add(Finding(Level.FAIL, "catalogue", message, where, line, column, value, expected))
+        if not problems:
+            spec = fact_spec(item)
+            facts[spec.id] = spec
+            own_facts.add(spec.id)
+    tables = dict(builtin.tables)
+    own_tables: set[str] = set()
+    declared = raw.get("tables") or {}
+    tables_node = _child(root, "tables")
+    if not isinstance(declared, dict):
+        report.add(Finding(Level.FAIL, "catalogue", "tables 应为“表名: 表结构”的映射", where))
+        declared = {}
+    for name, descriptor in declared.items():
+        line = _line_of(tables_node, name)
+        problems = _table_problems(str(name), descriptor, builtin)
+        for column, value, message, expected in problems:
+            report.add(Finding(Level.FAIL, "catalogue", message, where, line, column, value, expected))
+        if not problems:
+            tables[str(name)] = table_spec(str(name), descriptor)
+            own_tables.add(str(name))
+    return Catalogue(facts, tables, frozenset(own_facts), frozenset(own_tables)), report
+
+
+def _fact_problems(item: Any, builtin: Catalogue, seen: set[str]) -> list[tuple]:
+    if not isinstance(item, dict):
+        return [("facts", str(item)[:40], "每个数值应写成 {id: …, label: …, unit: …, section: …}", "映射")]
+    out = []
+    fid = str(item.get("id", ""))
+    for key in ("id", "label", "unit", "section"):
+        if not str(item.get(key, "") or "").strip():
+            out.append((key, "", f"缺少 {key}", "非空值"))
+    if fid and not ID_PATTERN.match(fid):
+        out.append(("id", fid, "代码格式不对", "小写英文字母开头，只含小写字母、数字和下划线"))
+    if fid in builtin.facts:
+        out.append(("id", fid, "与内置目录中的代码重复，无需在本年度重复声明", "新的代码"))
+    if fid in seen:
+        out.append(("id", fid, "代码重复声明", "每个代码只声明一次"))
+    if item.get("type", "number") not in FACT_TYPES:
+        out.append(("type", str(item.get("type")), "类型不对", "integer 或 number"))
+    if item.get("kind", "raw") not in FACT_KINDS:
+        out.append(("kind", str(item.get("kind")), "性质不对", "raw（原始数）或 printed（报告印出的派生值）"))
+    for key in item:
+        if key not in FACT_KEYS:
+            out.append((str(key), str(key), "未定义的键", "、".join(sorted(FACT_KEYS))))
+    if not out:
+        item.setdefault("type", "number")
+        item.setdefault("kind", "raw")
+    return out
+
+
+def _table_problems(name: str, descriptor: Any, builtin: Catalogue) -> list[tuple]:
+    if not ID_PATTERN.match(name):
+        return [("tables", name, "表名格式不对", "小写英文字母开头，只含小写字母、数字和下划线")]
+    if name in builtin.tables or name == "facts":
+        return [("tables", name, "与内置数据表重名", "新的表名")]
+    if not isinstance(descriptor, dict):
+        return [("tables", name, "表结构应为映射", "title、fields、primaryKey")]
+    out = []
+    for key in descriptor:
+        if key not in TABLE_KEYS:
+            out.append((str(key), str(key), f"表 {name}：未定义的键", "、".join(sorted(TABLE_KEYS))))
+    if not str(descriptor.get("title") or "").strip():
+        out.append(("title", "", f"表 {name}：缺少中文标题", "非空值"))
+    fields = descriptor.get("fields")
+    if not isinstance(fields, list) or not fields:
+        return out + [("fields", "", f"表 {name}：缺少列定义", "fields: [{name: …, title: …, type: …}]")]
+    names = []
+    for f in fields:
+        if not isinstance(f, dict) or not f.get("name"):
+            out.append(("fields", str(f)[:40], f"表 {name}：列定义缺少 name", "{name: …, title: …, type: …}"))
+            continue
+        names.append(f["name"])
+        if f.get("type", "string") not in FIELD_TYPES:
+            out.append(
+                ("fields", f"{f['name']}: {f.get('type')}", f"表 {name}：列类型不对", "、".join(FIELD_TYPES))
+            )
+    for key in descriptor.get("primaryKey") or []:
+        if key not in names:
+            out.append(("primaryKey", str(key), f"表 {name}：主键不是已定义的列", "、".join(names)))
+    if len(set(names)) != len(names):
+        out.append(("fields", "、".join(names), f"表 {name}：列名重复", "每列一个名字"))
+    return out
