@@ -54,3 +54,12 @@ def test_each_notebook_has_a_chapter_module_of_the_same_name():
     notebooks = {p.stem for p in NOTEBOOK_DIR.glob("ch*.ipynb")}
     modules = {p.stem for p in chapters.glob("ch*.py")}
     assert notebooks == modules
+
+
+def test_the_outline_declares_every_notebook_once():
+    from qzanalysis.core.outline import chapters
+
+    declared = [c.notebook for c in chapters()]
+    assert len(declared) == len(set(declared))
+    assert set(declared) == {p.stem for p in NOTEBOOK_DIR.glob("ch*.ipynb")}
+    assert [c.number for c in chapters() if not c.is_appendix] == list(range(1, 10))
