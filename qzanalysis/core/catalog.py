@@ -86,9 +86,13 @@ class FactSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# libyaml's loader reads the metadata ~10× faster than the pure-Python one (every kernel reads it: ~0.3 s).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path) -> Any:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_YAML_LOADER)
 
 
 def table_spec(name: str, raw: dict[str, Any]) -> TableSpec:

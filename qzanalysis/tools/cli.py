@@ -35,11 +35,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from qzanalysis.tools.interrupt import Interrupted, signals_raise_interrupted
+
+    # From the first moment: SIGTERM (and Ctrl+C) stop any command through its cleanup, never mid-write.
+    with signals_raise_interrupted():
+        try:
+            return _main(argv)
+        except Interrupted as exc:
+            print("已中断", file=sys.stderr)
+            return exc.exit_code
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from qzanalysis.tools.collection.args import resolve_school
+
+    refused = resolve_school(args)  # --school ID: that school's data root, from the collection file
+    if refused is not None:
+        return refused
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
