@@ -1,16 +1,26 @@
-"""`render_year`: decide which chapters to run, run them, write both editions, the state and the index."""
+"""Render reports: choose the declared chapters, run them, write the editions, the state and the index.
+
+`render_year` renders one school's year. `render_targets` renders several reports (every school of a collection,
+and the area report) in one run: their notebooks share one pool of warm kernels, so N reports do not pay a
+kernel start and the imports for every chapter of every school.
+
+Only chapters declared in the outline (`qzanalysis/metadata/outline.yaml`, or the area report's own outline) are
+rendered and listed; other notebooks in the folder (e.g. JupyterLab's ``ch02_students-Copy1.ipynb``) are named in
+a warning and left alone, and a chapter that is no longer declared leaves the state, the index and the output.
+"""
 
 from __future__ import annotations
 
-import json
-import re
+import hashlib
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from qzanalysis.core.outline import Chapter
 from qzanalysis.tools.render import project
 from qzanalysis.tools.render.files import write_atomic
 from qzanalysis.tools.render.index import ChapterEntry, headline_table, index_html
@@ -33,7 +43,7 @@ class ChapterResult:
 @dataclass
 class RenderResult:
     year: int
-    out_dir: Path  # <out>/<year>
+    out_dir: Path  # the report's folder, e.g. <out>/<year>
     chapters: list[ChapterResult] = field(default_factory=list)
     index_html: Path | None = None
 
@@ -50,6 +60,27 @@ class RenderResult:
         return 0 if self.ok else 1
 
 
+@dataclass
+class Target:
+    """One report to render: a school's year, or the area report over a collection.
+
+    `data_fingerprint` covers every input file the notebooks read (a change re-renders every chapter);
+    `data_version` is the short version printed in footers; `headline` returns the index's headline HTML.
+    """
+
+    year: int
+    out: Path
+    notebooks_dir: Path
+    outline: tuple[Chapter, ...]
+    params: dict
+    school: str  # the name in titles and footers
+    data_fingerprint: str
+    data_version: str
+    label: str = ""  # prefix of log lines and job names, e.g. the school's id
+    headline: Callable[[], str] | None = None
+    chapters_apply: bool = True  # whether a run's `chapters` selection applies (not to the area report)
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -58,9 +89,28 @@ def _now() -> str:
     return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def select_notebooks(notebooks_dir: Path, chapters: list[str] | str | None) -> list[Path]:
-    """`ch*.ipynb` in `notebooks_dir`, sorted; `chapters` ("ch01,ch03" or a list) matches stems or prefixes."""
-    found = sorted(Path(notebooks_dir).glob("ch*.ipynb"))
+# ---- which chapters -----------------------------------------------------------------------------------
+def declared_notebooks(
+    notebooks_dir: Path,
+    outline: Sequence[Chapter],
+    chapters: list[str] | str | None = None,
+    log: Callable[[str], None] = _log,
+) -> list[tuple[Chapter, Path]]:
+    """The outline's chapters whose notebook is in `notebooks_dir`, in outline order.
+
+    `chapters` ("ch01,ch03" or a list) picks by stem or stem prefix. Other notebooks in the folder are named in
+    a warning (`log`), never run. Raises ValueError for a `chapters` token that matches no declared chapter.
+    """
+    notebooks_dir = Path(notebooks_dir)
+    declared = {c.notebook for c in outline}
+    present = [(c, notebooks_dir / f"{c.notebook}.ipynb") for c in outline]
+    found = [(c, p) for c, p in present if p.is_file()]
+    strays = sorted(p.name for p in notebooks_dir.glob("*.ipynb") if p.stem not in declared)
+    if strays:
+        log(
+            f"已忽略未在提纲中声明的笔记本：{'、'.join(strays)}"
+            "（只生成 qzanalysis/metadata/outline.yaml 中声明的章节；副本请删除或改名）"
+        )
     if not chapters:
         return found
     if isinstance(chapters, str):
@@ -68,34 +118,20 @@ def select_notebooks(notebooks_dir: Path, chapters: list[str] | str | None) -> l
     wanted = [c.strip().removesuffix(".ipynb") for c in chapters if c.strip()]
     picked, unknown = [], []
     for token in wanted:
-        hits = [p for p in found if p.stem == token or p.stem.startswith(token + "_")]
+        hits = [(c, p) for c, p in found if c.notebook == token or c.notebook.startswith(token + "_")]
         if not hits:
             unknown.append(token)
-        picked += [p for p in hits if p not in picked]
+        picked += [h for h in hits if h not in picked]
     if unknown:
-        raise ValueError(f"找不到章节 {', '.join(unknown)}（在 {notebooks_dir} 中）")
-    return sorted(picked)
-
-
-def chapter_title(nb: dict, fallback: str) -> str:
-    """`metadata.qz.title`, else the first Markdown heading, else the file stem."""
-    title = nb.get("metadata", {}).get("qz", {}).get("title")
-    if title:
-        return str(title)
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            match = re.search(r"^#+\s+(.+)$", source, re.MULTILINE)
-            if match:
-                return match.group(1).strip()
-    return fallback
+        raise ValueError(f"找不到章节 {', '.join(unknown)}（在 {notebooks_dir} 中，且须在提纲中声明）")
+    return [h for h in found if h in picked]
 
 
 def _outputs(year_out: Path, name: str) -> tuple[Path, Path]:
     return year_out / f"{name}.html", year_out / ANALYSIS_SUBDIR / f"{name}.html"
 
 
+# ---- one school's year ----------------------------------------------------------------------------------
 def render_year(
     year: int,
     data_dir: str | Path | None = None,
@@ -109,156 +145,290 @@ def render_year(
     lib_dir: str | Path | None = None,
     timeout: int = 600,
     log=_log,
+    warm: bool = True,
 ) -> RenderResult:
-    """Execute the chapter notebooks for `year` and write `<out_dir>/<year>/` (default `reports/<year>/`).
+    """Execute the declared chapter notebooks for `year` and write `<out_dir>/<year>/` (default `reports/<year>/`).
 
     Unchanged chapters are skipped unless `force`. A failing chapter keeps its previous good HTML; it is
     recorded as failed in the state file and shown as failed on the index. `lib_dir` (default: the
     qzanalysis package) is the library tree hashed for change detection; tests point it elsewhere.
-    Raises ValueError for unknown `chapters` or when there are no notebooks.
+    Raises DataValidationError (before anything is written) when the year's data fail validation, ValueError
+    for unknown `chapters` or when there are no notebooks, and `execute.Interrupted` on Ctrl+C or SIGTERM.
     """
+    from qzanalysis.core.dataset import load_year  # bad data fail here, before any kernel starts
+    from qzanalysis.core.outline import chapters as outline
+
     year = int(year)
-    nb_dir = Path(notebooks_dir or project.notebooks_dir()).resolve()
-    year_out = Path(out_dir or project.reports_dir()).resolve() / str(year)
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
-    params = {"year": year, "data_dir": data_dir_abs}
-
-    selected = select_notebooks(nb_dir, chapters)
-    if not selected:
-        raise ValueError(f"{nb_dir} 中没有章节笔记本（ch*.ipynb）")
-
-    # Bad data fail here, before any kernel starts and before anything is written.
-    from qzanalysis.core.dataset import load_year
-
     school = load_year(year, data_dir_abs).school_name
+    target = school_target(
+        year,
+        data_dir_abs,
+        Path(out_dir or project.reports_dir()).resolve() / str(year),
+        Path(notebooks_dir or project.notebooks_dir()).resolve(),
+        outline(),
+        school,
+        headline_ids=headline,
+    )
+    return render_targets([target], force=force, jobs=jobs, chapters=chapters, lib_dir=lib_dir,
+                          timeout=timeout, log=log, warm=warm)[0]  # fmt: skip
 
+
+def school_target(
+    year: int,
+    data_dir_abs: str | None,
+    out: Path,
+    notebooks_dir: Path,
+    outline: Sequence[Chapter],
+    school: str,
+    *,
+    label: str = "",
+    headline_ids: list[str] | None = None,
+) -> Target:
+    """The Target of one school's year whose data root is `data_dir_abs` (None: the default data/)."""
+    return Target(
+        year=year,
+        out=out,
+        notebooks_dir=notebooks_dir,
+        outline=tuple(outline),
+        params={"year": year, "data_dir": data_dir_abs},
+        school=school,
+        data_fingerprint=years_fingerprint(project.year_dir(year, data_dir_abs).parent, year),
+        data_version=project.data_version(year, data_dir_abs),
+        label=label,
+        headline=lambda: headline_table(year, data_dir_abs, headline_ids),
+    )
+
+
+# ---- several reports in one run ----------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    target: Target
+    state: RenderState
+    result: RenderResult
+    current: list[tuple[Chapter, Path]]  # declared chapters with a notebook: what the index lists
+    todo: list[tuple[Chapter, Path, str]]
+    write_index: bool
+    recovered: bool
+    headline: _Background | None = None
+    footer: str = ""
+
+
+def render_targets(
+    targets: Sequence[Target],
+    *,
+    force: bool = False,
+    jobs: int = 2,
+    chapters: list[str] | str | None = None,
+    lib_dir: str | Path | None = None,
+    timeout: int = 600,
+    log=_log,
+    warm: bool = True,
+) -> list[RenderResult]:
+    """Render every target; their notebooks run together on `jobs` kernels. One RenderResult per target.
+
+    Raises ValueError when a target has no declared notebook or `chapters` names an unknown one, and
+    `execute.Interrupted` on Ctrl+C or SIGTERM (chapters already written stay recorded; nothing is blamed).
+    """
     version = project.package_version()
-    data_fp = years_fingerprint(project.year_dir(year, data_dir_abs).parent, year)
     lib_fp = library_fingerprint(Path(lib_dir) if lib_dir else project.PACKAGE_DIR)
-    state = RenderState.load(year_out)
-    result = RenderResult(year, year_out)
-
-    todo: list[tuple[Path, str]] = []
-    skipped: list[str] = []
-    recovered = False  # a chapter marked failed whose last good HTML is current again
-    for path in selected:
-        key = chapter_key(path, data_fp, lib_fp, params, version)
-        report, analysis = _outputs(year_out, path.stem)
-        if not force and state.is_fresh(path.stem, key, [report, analysis]):
-            recovered |= state.chapters[path.stem].get("status") != "ok"
-            state.mark_skipped(path.stem)
-            skipped.append(path.stem)
-            result.chapters.append(ChapterResult(path.stem, "skipped", 0.0, None, report, analysis))
-        else:
-            todo.append((path, key))
-    if skipped:
-        log(f"跳过（无变化，--force 可强制重跑）：{', '.join(skipped)}")
-
-    index_path = year_out / INDEX_FILE
-    write_index = bool(todo) or recovered or not index_path.is_file()
-    # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
-    headline_html = _Background(lambda: headline_table(year, data_dir_abs, headline)) if write_index else None
+    plans = []
+    for target in targets:
+        current = declared_notebooks(target.notebooks_dir, target.outline, None, log)
+        if not current:
+            raise ValueError(f"{target.notebooks_dir} 中没有提纲声明的章节笔记本")
+        wanted = chapters if target.chapters_apply else None
+        selected = declared_notebooks(target.notebooks_dir, target.outline, wanted, lambda m: None)
+        plans.append(_plan(target, current, selected, force, lib_fp, version, log))
+    todo = [p for p in plans if p.todo]
     if todo:
-        result.chapters += _run(
-            todo, year, year_out, nb_dir, params, state, jobs, timeout, data_dir_abs, log, school
-        )
-        state.save()
-    elif recovered:
-        state.save()
-    if write_index:
-        _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result(), school)
-        result.index_html = index_path
-        log(f"目录：{index_path}")
-    else:
-        result.index_html = index_path
-    result.chapters.sort(key=lambda c: c.name)
-    return result
+        _run(todo, jobs, timeout, log, warm)
+    for plan in plans:
+        _finish(plan, log)
+    return [p.result for p in plans]
 
 
-def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir_abs, log, school):
+def _prefix(target: Target) -> str:
+    """'s01/' before a chapter's name in job names and messages ('' for a single school's run)."""
+    return f"{target.label}/" if target.label else ""
+
+
+def _about(target: Target) -> str:
+    """'（s01）' after a message about the whole report ('' for a single school's run)."""
+    return f"（{target.label}）" if target.label else ""
+
+
+def _plan(target, current, selected, force, lib_fp, version, log) -> _Plan:
+    state = RenderState.load(target.out)
+    result = RenderResult(target.year, target.out)
+    todo, skipped = [], []
+    recovered = False  # a chapter marked failed whose last good HTML is current again
+    for chapter, path in selected:
+        key = chapter_key(path, target.data_fingerprint, lib_fp, target.params, version)
+        report, analysis = _outputs(target.out, chapter.notebook)
+        if not force and state.is_fresh(chapter.notebook, key, [report, analysis]):
+            recovered |= state.chapters[chapter.notebook].get("status") != "ok"
+            state.mark_skipped(chapter.notebook)
+            skipped.append(chapter.notebook)
+            result.chapters.append(ChapterResult(chapter.notebook, "skipped", 0.0, None, report, analysis))
+        else:
+            todo.append((chapter, path, key))
+    if skipped:
+        log(f"跳过{_about(target)}（无变化，--force 可强制重跑）：{', '.join(skipped)}")
+    stale = set(state.chapters) - {c.notebook for c, _ in current}
+    index_path = target.out / INDEX_FILE
+    write_index = bool(todo) or recovered or bool(stale) or not index_path.is_file()
+    plan = _Plan(target, state, result, current, todo, write_index, recovered)
+    # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
+    if write_index and target.headline is not None:
+        plan.headline = _Background(target.headline)
+    plan.footer = (
+        f"{target.school} {target.year} 年质量年度报告 · 数据版本 {target.data_version}"
+        f" · qzanalysis {version} · 提交 {project.git_commit() or '未知'}"
+    )
+    return plan
+
+
+def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> None:
     import nbformat  # deferred: a fully skipped run never pays for the notebook stack
 
-    from qzanalysis.tools.render.execute import Job, run_notebooks
-    from qzanalysis.tools.render.export import export_html, warm_exporters
+    from qzanalysis.tools.render.execute import Interrupted, Job, run_notebooks
+    from qzanalysis.tools.render.export import warm_exporters
     from qzanalysis.tools.render.params import inject_parameters
 
-    footer_facts = (
-        f"{school} {year} 年质量年度报告 · 数据版本 {project.data_version(year, data_dir_abs)}"
-        f" · qzanalysis {project.package_version()} · 提交 {project.git_commit() or '未知'}"
-    )
     jobs = []
-    results: list[ChapterResult] = []
-    for path, key in todo:
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception as exc:  # e.g. a merge conflict left in the JSON: fail this chapter only
-            error = f"{path.stem}: 无法读取笔记本: {type(exc).__name__}: {exc}"
-            state.mark_failed(path.stem, error, failed_at=_now())
-            results.append(ChapterResult(path.stem, "failed", 0.0, error))
-            log(f"✘ {path.stem} 失败\n  {error}")
-            continue
-        title = chapter_title(nb, path.stem)
-        origins = inject_parameters(nb, params)
-        jobs.append(Job(path.stem, nb, origins, {"key": key, "title": title}))
+    for plan in plans:
+        for chapter, path, key in plan.todo:
+            name = _prefix(plan.target) + chapter.notebook
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception as exc:  # e.g. a merge conflict left in the JSON: fail this chapter only
+                error = f"{name}: 无法读取笔记本: {type(exc).__name__}: {exc}"
+                plan.state.mark_failed(chapter.notebook, error, title=chapter.title, failed_at=_now())
+                plan.result.chapters.append(ChapterResult(chapter.notebook, "failed", 0.0, error))
+                log(f"✘ {name} 失败\n  {error}")
+                continue
+            origins = inject_parameters(nb, plan.target.params)
+            extra = {"key": key, "title": chapter.title, "chapter": chapter.notebook, "plan": plan}
+            jobs.append(Job(name, nb, origins, extra, cwd=plan.target.notebooks_dir))
     # Longest chapters first (timings from the last run) so the kernels finish together.
-    jobs.sort(key=lambda j: -float(state.chapters.get(j.name, {}).get("seconds") or 1e9))
+    jobs.sort(
+        key=lambda j: -float(j.extra["plan"].state.chapters.get(j.extra["chapter"], {}).get("seconds") or 1e9)
+    )
 
     lock = threading.Lock()
+    counts = {"done": 0, "failed": 0}
 
     def on_start(job):
         log(f"▶ {job.name} 开始")
 
     def on_finish(outcome):
-        job = outcome.job
-        report, analysis = _outputs(year_out, job.name)
-        error = outcome.error
-        if error is None:
-            try:
-                facts = f"{footer_facts} · 生成于 {_now()}"
-                title = job.extra["title"]
-                html_report = export_html(
-                    job.nb,
-                    edition="report",
-                    title=title,
-                    links={"index": INDEX_FILE, "other": f"{ANALYSIS_SUBDIR}/{job.name}.html"},
-                    footer=facts,
-                )
-                html_analysis = export_html(
-                    job.nb,
-                    edition="analysis",
-                    title=f"{title}（分析版）",
-                    links={"index": f"../{INDEX_FILE}", "other": f"../{job.name}.html"},
-                    footer=facts,
-                )
-                # Both editions exported before either is written: never a new report next to an old analysis.
-                write_atomic(analysis, html_analysis)
-                write_atomic(report, html_report)
-            except Exception as exc:
-                error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
+        failed = _export(outcome, lock, log)
         with lock:
-            if error is None:
-                state.mark_ok(
-                    job.name,
-                    job.extra["key"],
-                    title=job.extra["title"],
-                    rendered_at=_now(),
-                    seconds=round(outcome.seconds, 2),
-                )
-                results.append(ChapterResult(job.name, "rendered", outcome.seconds, None, report, analysis))
-                log(f"✔ {job.name} 完成 {outcome.seconds:.1f} 秒")
-            else:
-                state.mark_failed(job.name, error, title=job.extra["title"], failed_at=_now())
-                results.append(ChapterResult(job.name, "failed", outcome.seconds, error, None, None))
-                log(f"✘ {job.name} 失败 {outcome.seconds:.1f} 秒\n  {error}")
+            counts["done"] += 1
+            counts["failed"] += failed
 
     # Compile the HTML templates (~0.5 s) while the kernels start, not after the first chapter ends.
-    warm = _Background(warm_exporters)
+    warm_templates = _Background(warm_exporters)
     started = time.perf_counter()
-    run_notebooks(jobs, workers=workers, cwd=nb_dir, timeout=timeout, on_start=on_start, on_finish=on_finish)
-    warm.result()
-    failed = sum(r.status == "failed" for r in results)
-    log(f"共运行 {len(results)} 章，失败 {failed} 章，用时 {time.perf_counter() - started:.1f} 秒")
-    return results
+    try:
+        run_notebooks(
+            jobs,
+            workers=workers,
+            cwd=plans[0].target.notebooks_dir,
+            timeout=timeout,
+            on_start=on_start,
+            on_finish=on_finish,
+            warm=warm,
+            log=log,
+        )
+    except Interrupted:
+        # What finished was written whole and recorded: keep that, and blame nothing that was cut short.
+        for plan in plans:
+            plan.state.save()
+        raise
+    warm_templates.result()
+    log(
+        f"共运行 {counts['done']} 章，失败 {counts['failed']} 章，用时 {time.perf_counter() - started:.1f} 秒"
+    )
+
+
+def _export(outcome, lock: threading.Lock, log) -> bool:
+    """Write both editions of a finished chapter and record it; returns whether it failed."""
+    from qzanalysis.tools.render.export import export_html
+
+    job = outcome.job
+    plan: _Plan = job.extra["plan"]
+    name = job.extra["chapter"]
+    report, analysis = _outputs(plan.target.out, name)
+    error = outcome.error
+    if error is None:
+        try:
+            facts = f"{plan.footer} · 生成于 {_now()}"
+            title = job.extra["title"]
+            html_report = export_html(
+                job.nb,
+                edition="report",
+                title=title,
+                links={"index": INDEX_FILE, "other": f"{ANALYSIS_SUBDIR}/{name}.html"},
+                footer=facts,
+            )
+            html_analysis = export_html(
+                job.nb,
+                edition="analysis",
+                title=f"{title}（分析版）",
+                links={"index": f"../{INDEX_FILE}", "other": f"../{name}.html"},
+                footer=facts,
+            )
+            # Both editions exported before either is written: never a new report next to an old analysis.
+            write_atomic(analysis, html_analysis)
+            write_atomic(report, html_report)
+        except Exception as exc:
+            error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
+    with lock:
+        if error is None:
+            outputs = [p.relative_to(plan.target.out).as_posix() for p in (report, analysis)]
+            plan.state.mark_ok(
+                name,
+                job.extra["key"],
+                title=job.extra["title"],
+                rendered_at=_now(),
+                seconds=round(outcome.seconds, 2),
+                outputs=outputs,
+            )
+            plan.result.chapters.append(
+                ChapterResult(name, "rendered", outcome.seconds, None, report, analysis)
+            )
+            retried = "（首个内核意外退出，已用新内核重试）" if outcome.retried else ""
+            log(f"✔ {job.name} 完成 {outcome.seconds:.1f} 秒{retried}")
+        else:
+            plan.state.mark_failed(name, error, title=job.extra["title"], failed_at=_now())
+            plan.result.chapters.append(ChapterResult(name, "failed", outcome.seconds, error, None, None))
+            log(f"✘ {job.name} 失败 {outcome.seconds:.1f} 秒\n  {error}")
+    return error is not None
+
+
+def _finish(plan: _Plan, log) -> None:
+    """Drop chapters no longer declared, save the state, write the index."""
+    target, state = plan.target, plan.state
+    current = {c.notebook for c, _ in plan.current}
+    removed = state.drop(set(state.chapters) - current, target.out, default_outputs=_default_outputs)
+    if removed:
+        log(f"已移除{_about(target)}不再声明的章节及其输出：{'、'.join(removed)}")
+    if plan.todo or plan.recovered or removed:
+        state.save()
+    result = plan.result
+    result.index_html = target.out / INDEX_FILE
+    if plan.write_index:
+        headline = plan.headline.result() if plan.headline is not None else ""
+        _write_index(plan, headline)
+        log(f"目录{_about(target)}：{result.index_html}")
+    result.chapters.sort(key=lambda c: c.name)
+
+
+def _default_outputs(name: str) -> list[str]:
+    """What a chapter wrote before the state recorded its outputs."""
+    return [f"{name}.html", f"{ANALYSIS_SUBDIR}/{name}.html"]
 
 
 class _Background:
@@ -282,18 +452,13 @@ class _Background:
         return self._value
 
 
-def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str, school: str):
-    names = {p.stem for p in nb_dir.glob("ch*.ipynb")} | set(state.chapters)
+def _write_index(plan: _Plan, headline_html: str) -> None:
+    target, state = plan.target, plan.state
     entries = []
-    for name in sorted(names):
+    for chapter, _ in plan.current:
+        name = chapter.notebook
         info = state.chapters.get(name, {})
-        report, analysis = _outputs(year_out, name)
-        title = info.get("title")
-        if not title:
-            try:
-                title = chapter_title(json.loads((nb_dir / f"{name}.ipynb").read_text("utf-8")), name)
-            except (OSError, ValueError):
-                title = name
+        report, analysis = _outputs(target.out, name)
         has_html = report.is_file() and "key" in info
         status = info.get("status", "ok") if info else "missing"
         if status == "ok" and not has_html:
@@ -301,7 +466,7 @@ def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str
         entries.append(
             ChapterEntry(
                 name=name,
-                title=title,
+                title=chapter.title,
                 status=status,
                 report_href=f"{name}.html" if has_html else None,
                 analysis_href=f"{ANALYSIS_SUBDIR}/{name}.html" if has_html and analysis.is_file() else None,
@@ -311,13 +476,18 @@ def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str
             )
         )
     html = index_html(
-        school=school,
-        year=year,
+        school=target.school,
+        year=target.year,
         chapters=entries,
         headline=headline_html,
-        data_version=project.data_version(year, data_dir_abs),
+        data_version=target.data_version,
         package_version=project.package_version(),
         commit=project.git_commit(),
         rendered_at=_now(),
     )
-    write_atomic(year_out / INDEX_FILE, html)
+    write_atomic(target.out / INDEX_FILE, html)
+
+
+def fingerprint(parts: Sequence[str]) -> str:
+    """One fingerprint over several (e.g. every school's data fingerprint and the collection file)."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()

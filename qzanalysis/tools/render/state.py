@@ -108,6 +108,22 @@ class RenderState:
         entry.update(status="failed", error=error, **facts)
         self.chapters[name] = entry
 
+    def drop(self, names, year_out: Path, default_outputs) -> list[str]:
+        """Forget these chapters and delete the files they wrote (`outputs`, relative to `year_out`; for an
+        entry from before outputs were recorded, `default_outputs(name)`). Returns the names dropped."""
+        year_out = Path(year_out).resolve()
+        dropped = []
+        for name in sorted(names):
+            entry = self.chapters.pop(name, None)
+            if entry is None:
+                continue
+            for relative in entry.get("outputs") or default_outputs(name):
+                path = (year_out / relative).resolve()
+                if path.is_relative_to(year_out):  # never outside the report's folder, whatever the file says
+                    path.unlink(missing_ok=True)
+            dropped.append(name)
+        return dropped
+
     def save(self) -> None:
         write_atomic(
             self.path,
