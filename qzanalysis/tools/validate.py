@@ -11,10 +11,17 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("validate", help="校验某年度的数据，列出全部问题")
     add_year_args(p)
     p.add_argument("--verbose", "-v", action="store_true", help="同时列出 INFO 级别的说明（如已去掉的单位）")
+    p.add_argument(
+        "--all", action="store_true", help="校验学校名单中的每一所学校，一校一行列出各表状态与问题数"
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.all:
+        from qzanalysis.tools.collection.status import run_all
+
+        return run_all(args)
     data = read_year(args.year, args.data_dir)
     report = data.report
     print(f"{args.year} 年数据：{data.path}")

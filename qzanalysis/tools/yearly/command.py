@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from qzanalysis.core.findings import Level
+from qzanalysis.tools.collection.args import add_school_args
 
 DATA_DIR_HELP = "数据根目录（默认为仓库的 data/，或环境变量 QZ_DATA_DIR）"
 
@@ -28,6 +29,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("workbook", help="填好的工作簿（.xlsx）")
     p.add_argument("--year", type=int, required=True, help="年度，如 2022")
     p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
+    add_school_args(p, school_help="学校名单中的学校代码：导入到该校的数据根目录")
     p.add_argument("--force", action="store_true", help="替换该年度已有的数据")
     p.add_argument("--source", default=None, help="写入数据清单的来源说明（默认记录工作簿文件名）")
     p.add_argument("--verbose", "-v", action="store_true", help="同时列出 INFO 级别的说明")

@@ -1,0 +1,61 @@
+"""`--school ID` and `--collection FILE` for any command that takes `--data-dir`.
+
+`qz validate --school s01 --year 2021` is `qz validate --data-dir <s01's data root> --year 2021`: a school of
+the collection is named instead of its folder. The collection file is `--collection`, else $QZ_COLLECTION,
+else collection.yaml in the working directory.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from qzanalysis.core.collection import (
+    COLLECTION_ENV,
+    COLLECTION_FILE,
+    Collection,
+    CollectionError,
+    find_collection,
+    load_collection,
+)
+
+COLLECTION_HELP = f"学校名单文件（默认：环境变量 {COLLECTION_ENV}，或当前文件夹的 {COLLECTION_FILE}）"
+
+
+def add_school_args(parser, *, school_help: str = "学校名单中的学校代码：使用该校的数据根目录") -> None:
+    parser.add_argument("--school", default=None, help=school_help)
+    parser.add_argument("--collection", default=None, help=COLLECTION_HELP)
+
+
+class UsageError(Exception):
+    """A command-line problem with a message for the analyst (exit status 2)."""
+
+
+def open_collection(args) -> Collection:
+    """The collection named by the arguments. Raises UsageError (not found) or CollectionError (bad file)."""
+    try:
+        path = find_collection(getattr(args, "collection", None))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    return load_collection(path)
+
+
+def resolve_school(args) -> int | None:
+    """Turn `--school` into `args.data_dir`. Returns an exit status when it cannot (after saying why)."""
+    school_id = getattr(args, "school", None)
+    if not school_id or not getattr(args, "school_sets_data_dir", True):
+        return None
+    if getattr(args, "data_dir", None):
+        print("qz：--school 与 --data-dir 只能用一个", file=sys.stderr)
+        return 2
+    try:
+        args.data_dir = str(open_collection(args).school(school_id).data_root)
+    except UsageError as exc:
+        print(f"qz：{exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"qz：{exc.args[0]}", file=sys.stderr)
+        return 2
+    except CollectionError as exc:
+        print(f"qz：{exc}", file=sys.stderr)
+        return 1
+    return None
