@@ -27,8 +27,18 @@ class Chapter:
 @cache
 def chapters() -> tuple[Chapter, ...]:
     """Every declared chapter, in report order."""
+    return _read("outline.yaml")
+
+
+@cache
+def area_chapters() -> tuple[Chapter, ...]:
+    """The area report's chapters (区域汇总, `qz render --all`; metadata/area_outline.yaml), in report order."""
+    return _read("area_outline.yaml")
+
+
+def _read(filename: str) -> tuple[Chapter, ...]:
     out = []
-    for item in _load_yaml(METADATA_DIR / "outline.yaml")["chapters"]:
+    for item in _load_yaml(METADATA_DIR / filename)["chapters"]:
         out.append(
             Chapter(
                 notebook=item["notebook"],

@@ -1,27 +1,45 @@
-"""`qz render` subcommand. The lead's `qzanalysis.cli` calls `add_parser(subparsers)`."""
+"""`qz render` subcommand. The lead's `qzanalysis.cli` calls `add_parser(subparsers)`.
+
+Ctrl+C (SIGINT) or SIGTERM at any moment: every chapter is cancelled, every kernel shut down, nothing
+half-written is left, "已中断" is printed and the exit status is 130 (143 for SIGTERM).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from qzanalysis.tools.collection.args import add_school_args
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "render",
         help="执行各章笔记本，生成报告版与分析版 HTML 及目录页",
-        description="执行 notebooks/ch*.ipynb，写入 <out>/<year>/：报告版（无代码）、analysis/（含代码）和 index.html。"
-        "未变化的章节会跳过。",
+        description="执行提纲中声明的各章笔记本，写入 <out>/<year>/：报告版（无代码）、analysis/（含代码）和 index.html。"
+        "未变化的章节会跳过。--all：学校名单中每所学校的报告、区域汇总报告和学校目录。",
     )
     parser.add_argument("--year", type=int, required=True, help="报告年度，例如 2021")
     parser.add_argument("--data-dir", default=None, help="数据根目录（默认 data/）")
-    parser.add_argument("--out", default=None, help="输出根目录（默认 reports/）；结果写入 <out>/<year>/")
+    parser.add_argument(
+        "--out", default=None, help="输出根目录（默认 reports/；--all 时默认为学校名单旁的 reports/）"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="生成学校名单中每所学校的报告、区域汇总报告和学校目录"
+    )
+    add_school_args(parser, school_help="只生成学校名单中这些学校的报告（代码，逗号分隔）")
     parser.add_argument("--notebooks-dir", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--force", action="store_true", help="即使没有变化也重新执行所有选中的章节")
     parser.add_argument("--jobs", "-j", type=int, default=2, help="同时运行的内核数（默认 2）")
     parser.add_argument("--chapters", default=None, help="只生成这些章节，逗号分隔，例如 ch01,ch03")
     parser.add_argument("--timeout", type=int, default=600, help="单个单元格的超时秒数（默认 600）")
-    parser.set_defaults(func=run)
+    parser.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="每章启动全新的 Python 内核，不使用预热内核（较慢；用于排查问题）",
+    )
+    # --school here selects schools to render (into the collection's layout), not a data folder.
+    parser.set_defaults(func=run, school_sets_data_dir=False)
     return parser
 
 
@@ -34,13 +52,27 @@ def _skip_slow_optional_imports() -> None:
 
 
 def run(args) -> int:
+    from qzanalysis.tools.interrupt import Interrupted, signals_raise_interrupted
+
+    with signals_raise_interrupted():
+        try:
+            return _run(args)
+        except Interrupted as exc:
+            print("已中断", file=sys.stderr, flush=True)
+            return exc.exit_code
+
+
+def _run(args) -> int:
     _skip_slow_optional_imports()
     from qzanalysis.core.findings import DataValidationError
-    from qzanalysis.tools.render.pipeline import render_year
 
     if args.jobs < 1:
         print("qz render: --jobs 必须 ≥ 1", file=sys.stderr)
         return 2
+    if args.all or args.school:
+        return _run_collection(args)
+    from qzanalysis.tools.render.pipeline import render_year
+
     try:
         result = render_year(
             args.year,
@@ -51,6 +83,7 @@ def run(args) -> int:
             jobs=args.jobs,
             chapters=args.chapters,
             timeout=args.timeout,
+            warm=not args.fresh_kernels,
         )
     except DataValidationError as exc:  # checked before any kernel starts: nothing was written
         print(f"qz render: 未生成任何文件。{exc}", file=sys.stderr)
@@ -58,11 +91,64 @@ def run(args) -> int:
     except ValueError as exc:
         print(f"qz render: {exc}", file=sys.stderr)
         return 2
-    if result.failed:
-        print(f"qz render: {len(result.failed)} 个章节失败：", file=sys.stderr)
-        for chapter in result.failed:
-            print(f"  {chapter.error}", file=sys.stderr)
+    _print_failed(result.failed)
     return result.exit_code
+
+
+def _run_collection(args) -> int:
+    from qzanalysis.core.collection import CollectionError
+    from qzanalysis.tools.collection.args import UsageError, open_collection
+    from qzanalysis.tools.collection.render import render_collection
+
+    if args.data_dir:
+        print("qz render: --all/--school 按学校名单找各校数据，不能与 --data-dir 同用", file=sys.stderr)
+        return 2
+    try:
+        collection = open_collection(args)
+        only = [s.strip() for s in args.school.split(",") if s.strip()] if args.school else None
+        result = render_collection(
+            collection,
+            args.year,
+            out_dir=args.out,
+            only=only,
+            area=bool(args.all),
+            chapters=args.chapters,
+            force=args.force,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            notebooks_dir=args.notebooks_dir,
+            warm=not args.fresh_kernels,
+        )
+    except UsageError as exc:
+        print(f"qz render: {exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"qz render: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except CollectionError as exc:
+        print(f"qz render: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"qz render: {exc}", file=sys.stderr)
+        return 2
+    for school in result.skipped:
+        print(
+            f"qz render: {school.school.id} {school.name} 的数据未通过校验，未生成"
+            f"（qz validate --school {school.school.id} --year {args.year}）",
+            file=sys.stderr,
+        )
+    failed = [
+        c for r in [*result.reports.values(), *([result.area] if result.area else [])] for c in r.failed
+    ]
+    _print_failed(failed)
+    return result.exit_code
+
+
+def _print_failed(failed) -> None:
+    if failed:
+        print(f"qz render: {len(failed)} 个章节失败：", file=sys.stderr)
+        for chapter in failed:
+            print(f"  {chapter.error}", file=sys.stderr)
 
 
 def main(argv=None) -> int:
