@@ -55,15 +55,16 @@ def short_name(school: SchoolYear) -> str:
 
 
 # ---- data completeness ---------------------------------------------------------------------------------
-def table_status(schools: Sequence[SchoolYear]) -> pd.DataFrame:
-    """One row per school: 代码, 学校, one column per built-in table (its Chinese title) holding
-    完整 / 不完整 / 缺失 / 有错误, then 错误 and 警告 (counts over the year's findings and the collection's checks)."""
+def table_status(schools: Sequence[SchoolYear], short: bool = False) -> pd.DataFrame:
+    """One row per school: 代码, 学校 (the short name with `short`), one column per built-in table (its Chinese
+    title) holding 完整 / 不完整 / 缺失 / 有错误, then 错误 and 警告 (counts over the year's findings and the
+    collection's checks)."""
     titles = {name: spec.title for name, spec in table_specs().items()}
     rows = []
     for school in schools:
         status = dict(zip(school.data.status["table"], school.data.status["状态"], strict=True))
         report = school.data.report
-        row = {"代码": school.school.id, "学校": school.name}
+        row = {"代码": school.school.id, "学校": short_name(school) if short else school.name}
         row.update({title: status.get(name, "缺失") for name, title in titles.items()})
         row["错误"] = len(report.errors)
         row["警告"] = len(report.warnings) + sum(f.level is Level.WARN for f in school.findings)
@@ -72,7 +73,7 @@ def table_status(schools: Sequence[SchoolYear]) -> pd.DataFrame:
 
 
 def missing_tables(schools: Sequence[SchoolYear]) -> pd.DataFrame:
-    """Every table that is not complete, school by school: 代码, 学校, 表, 状态, 说明."""
+    """Every table that is not complete, school by school: 代码, 学校 (short name), 表, 状态, 说明."""
     rows = []
     for school in schools:
         for record in school.data.status.to_dict("records"):
@@ -80,7 +81,7 @@ def missing_tables(schools: Sequence[SchoolYear]) -> pd.DataFrame:
                 rows.append(
                     {
                         "代码": school.school.id,
-                        "学校": school.name,
+                        "学校": short_name(school),
                         "表": record["表"],
                         "状态": record["状态"],
                         "说明": record["说明"] or "",

@@ -106,7 +106,7 @@ def table_totals(area: Area) -> None:
 
 def table_status(area: Area) -> None:
     """Tables × schools: 完整 / 不完整 / 缺失 / 有错误."""
-    frame = calc.table_status(area.schools)
+    frame = calc.table_status(area.schools, short=True)
     status = frame.drop(columns=["代码", "错误", "警告"]).set_index("学校").T
     status.index.name = "数据表"
     show_table(status.reset_index(), None, "各校数据表提供情况")

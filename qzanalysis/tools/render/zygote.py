@@ -152,6 +152,10 @@ def serve(preload: list[str]) -> int:
 
 
 def main() -> int:
+    # `python -m` put this process's working directory first on sys.path; `python -m ipykernel_launcher` takes
+    # it off again, so a kernel's imports never depend on where it was started. Do the same before importing.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
     preload = json.loads(sys.argv[1]) if len(sys.argv) > 1 else []
     return serve(preload)
 

@@ -1,0 +1,263 @@
+"""Several schools side by side (issue 11): the collection file, intake with --school, the one-screen status
+table, every report in one run, and the area report. The schools are made up (tests/fixtures/collection)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qzanalysis.core.collection import load_collection, read_collection, read_schools
+from qzanalysis.core.dataset import read_year
+from qzanalysis.core.paths import DEFAULT_DATA_DIR
+from qzanalysis.indicators import area as calc
+from qzanalysis.tools import cli
+from tests.fixtures.collection.make_schools import (
+    SCHOOLS,
+    collection_yaml,
+    make_collection,
+    write_school_year,
+)
+
+YEAR = 2021
+NAMES = {s.id: (s.name, s.short_name) for s in SCHOOLS}
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+    page = re.sub(r'src="data:[^"]+"', "", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture(scope="module")
+def collection_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("collection")
+    make_collection(root)
+    return root
+
+
+@pytest.fixture()
+def collection_copy(collection_root, tmp_path) -> Path:
+    shutil.copytree(collection_root, tmp_path / "c")
+    return tmp_path / "c"
+
+
+# ---- the collection file ---------------------------------------------------------------------------------
+def test_the_synthetic_schools_are_what_the_tests_need(collection_root):
+    schools = {
+        s.school.id: s for s in read_schools(load_collection(collection_root / "collection.yaml"), YEAR)
+    }
+    assert [sid for sid, s in schools.items() if s.ok] == ["s01", "s02", "s03"]
+    assert [f.file.endswith("fitness.csv") for f in schools["s04"].data.report.errors] == [True]
+    assert {s.types for s in schools.values()} == {
+        ("中等职业学校",),
+        ("技工学校",),
+        ("中等职业学校", "技师学院"),
+    }
+    assert schools["s03"].data.table("funding") is None and schools["s01"].data.table("funding") is not None
+    majors = {sid: set(s.data.table("enrolment_plan")["major"]) for sid, s in schools.items()}
+    assert not majors["s01"] & majors["s02"]  # different majors
+    for school in schools.values():  # labelled, and consistent with the collection
+        assert "合成测试数据" in (school.data.path / "school.yaml").read_text("utf-8")
+        assert school.findings == []
+
+
+def test_collection_problems_are_all_listed_with_their_lines(tmp_path):
+    path = tmp_path / "collection.yaml"
+    path.write_text(
+        "area: 示例市\nextra: 1\nschools:\n"
+        "  - {id: s01, name: 甲校, types: [中等职业学校], data: a}\n"
+        "  - {id: s01, name: 乙校, types: [职业高中], data: b}\n"
+        "  - {id: 'bad id', name: 丙校, types: [技工学校], data: a}\n"
+        "  - {id: area, types: [技工学校], data: d}\n",
+        encoding="utf-8",
+    )
+    collection, report = read_collection(path)
+    assert collection is None
+    text = report.format()
+    for piece in (
+        "未定义的键（发现：“extra”",
+        "第 5 行，列“id”：学校代码重复（第 4 行已用）",
+        "第 5 行，列“types”：未知的学校类型（发现：“职业高中”",
+        "第 6 行，列“id”：学校代码只能由字母、数字",
+        "第 6 行，列“data”：与学校“s01”的数据根目录相同",
+        "第 7 行，列“name”：缺少学校全称",
+        "第 7 行，列“id”：学校代码与输出文件夹重名",
+    ):
+        assert piece in text, text
+
+
+def test_a_profile_that_disagrees_with_the_collection_is_a_warning(collection_copy):
+    path = collection_copy / "collection.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace("name: 合成市卫生学校", "name: 合成市卫校（旧名）"), "utf-8"
+    )
+    s02 = read_schools(load_collection(path), YEAR)[1]
+    assert s02.ok and [f.column for f in s02.findings] == ["name"]
+    assert "学校名称与学校名单（s02）不一致" in str(s02.findings[0])
+
+
+# ---- qz validate --all, --school ---------------------------------------------------------------------------
+def test_validate_all_shows_one_row_per_school(collection_root, capsys):
+    code = cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(collection_root)])
+    out = capsys.readouterr().out
+    assert code == 1  # s04 has an error
+    rows = {line.split()[0]: line for line in out.splitlines() if re.match(r"^s0\d ", line)}
+    assert list(rows) == ["s01", "s02", "s03", "s04"]
+    assert rows["s01"].endswith("通过") and "缺" not in rows["s01"]
+    assert rows["s03"].count("缺") == 6 and rows["s03"].endswith("通过")  # six tables not provided
+    assert "错" in rows["s04"] and rows["s04"].split()[-3:] == ["1", "0", "未通过"]
+    assert "qz validate --school s04 --year 2021" in out and "fitness.csv，第 2 行" in out and "“120”" in out
+    assert "完＝完整" in out and "17 在籍学生结构" in out
+
+    only_good = collection_root / "good.yaml"
+    good = [s for s in SCHOOLS if s.id in ("s01", "s02")]
+    only_good.write_text(collection_yaml(good), encoding="utf-8")
+    assert cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(only_good)]) == 0
+
+
+def test_school_option_names_a_data_root(collection_root, capsys):
+    args = ["--year", str(YEAR), "--collection", str(collection_root)]
+    assert cli.main(["validate", "--school", "s01", *args]) == 0
+    assert "schools/s01/data/2021" in capsys.readouterr().out
+    assert cli.main(["validate", "--school", "s09", *args]) == 2
+    assert "没有代码为“s09”的学校；已有：s01、s02、s03、s04" in capsys.readouterr().err
+    assert cli.main(["validate", "--school", "s01", "--data-dir", "x", *args]) == 2
+
+
+def test_import_files_a_workbook_into_the_schools_root(tmp_path, capsys):
+    """The bureau's intake: a school's workbook goes into that school's root, and nowhere else."""
+    from openpyxl import Workbook  # noqa: F401  (the template needs openpyxl)
+
+    from qzanalysis.tools.yearly.template import build_workbook
+    from tests.test_yearly import fill_workbook
+
+    root = tmp_path / "bureau"
+    root.mkdir()
+    (root / "collection.yaml").write_text(collection_yaml(SCHOOLS[:2]), encoding="utf-8")
+    typed = write_school_year("s02", YEAR, tmp_path / "typed" / str(YEAR))
+    template = tmp_path / "template.xlsx"
+    build_workbook(YEAR).save(template)
+    book = fill_workbook(template, typed, tmp_path / "s02.xlsx")
+
+    args = ["import", str(book), "--school", "s02", "--year", str(YEAR), "--collection", str(root)]
+    assert cli.main(args) == 0, capsys.readouterr()
+    imported = read_year(YEAR, root / "schools" / "s02" / "data")
+    assert imported.report.ok
+    assert set(imported.table("enrolment_plan")["major"]) == set(
+        read_year(YEAR, typed.parent).table("enrolment_plan")["major"]
+    )
+    assert not (root / "schools" / "s01").exists()
+    capsys.readouterr()
+    assert (
+        cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(root)]) == 1
+    )  # s01: no data yet
+    out = capsys.readouterr().out
+    assert "找不到 2021 年的数据文件夹" in out and re.search(r"^s02 .*通过$", out, re.M)
+
+
+# ---- every report and the area report -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def rendered(collection_root, tmp_path_factory):
+    from qzanalysis.tools.collection.render import render_collection
+
+    out = tmp_path_factory.mktemp("reports")
+    messages: list[str] = []
+    result = render_collection(
+        load_collection(collection_root / "collection.yaml"),
+        YEAR,
+        out_dir=out,
+        chapters="ch01,ch02,ch09,ch10",  # the chapters that speak of the school itself; the area report is whole
+        log=messages.append,
+    )
+    return result, out / str(YEAR), messages
+
+
+def test_render_all_renders_the_valid_schools_and_skips_the_invalid(rendered):
+    result, year_out, messages = rendered
+    assert sorted(result.reports) == ["s01", "s02", "s03"]
+    assert all(r.ok for r in result.reports.values()), [
+        c.error for r in result.reports.values() for c in r.failed
+    ]
+    assert result.area is not None and result.area.ok, [c.error for c in result.area.failed]
+    assert [s.school.id for s in result.skipped] == ["s04"] and result.exit_code == 1
+    assert any(m.startswith("✘ s04") and "未通过校验" in m for m in messages)
+    assert not (year_out / "s04").exists()
+    for sid in ("s01", "s02", "s03"):
+        assert (year_out / sid / "index.html").is_file() and (year_out / sid / "ch01_school.html").is_file()
+    index = visible_text((year_out / "index.html").read_text("utf-8"))
+    for sid, (name, _) in NAMES.items():
+        assert name in index
+    assert "数据未通过校验（1 个错误），未生成" in index and "fitness.csv" in index and "“120”" in index
+    assert 'href="s01/index.html"' in (year_out / "index.html").read_text("utf-8")
+    assert 'href="area/index.html"' in (year_out / "index.html").read_text("utf-8")
+
+
+def test_no_school_page_mentions_another_school(rendered):
+    _, year_out, _ = rendered
+    real = yaml.safe_load((DEFAULT_DATA_DIR / str(YEAR) / "school.yaml").read_text("utf-8"))
+    for sid in ("s01", "s02", "s03"):
+        others = [n for other, names in NAMES.items() if other != sid for n in names]
+        others += [real["name"], real["short_name"]]
+        pages = sorted((year_out / sid).rglob("*.html"))
+        assert len(pages) >= 9
+        for page in pages:
+            text = visible_text(page.read_text("utf-8"))
+            assert NAMES[sid][0] in text or page.name.startswith("ch1"), page
+            assert not [n for n in others if n in text], (page, [n for n in others if n in text])
+
+
+def test_area_report(rendered):
+    _, year_out, _ = rendered
+    page = {p.stem: visible_text(p.read_text("utf-8")) for p in (year_out / "area").glob("area*.html")}
+    assert sorted(page) == ["area01_overview", "area02_indicators", "area03_standards", "area04_changes"]
+    overview = page["area01_overview"]
+    assert "本报告汇总合成市 4 所学校 2021 年的数据" in overview
+    assert "1 所未通过校验（合成信息）" in overview
+    assert "合成技校未提供：资助金额" in overview and "经费来源" in overview  # missing tables listed
+    assert "在籍学生数" in overview and "3/3" in overview and "0/3" in overview
+
+    indicators = page["area02_indicators"]
+    assert (
+        "合成卫校的“双师型”教师比例按“分母：专任教师”计算" in indicators
+    )  # named, and compared like with like
+    assert "区域中位数" in indicators and "位次（从高到低）" in indicators
+    assert "合成信息" not in indicators  # the school that failed validation is not compared
+
+    standards = page["area03_standards"]
+    assert "不适用" in standards and "技工学校对照《技工院校设置标准（试行）》" in standards
+    changes = page["area04_changes"]
+    assert "合成技校：没有上一年度的数据，各项均不比较" in changes
+    assert "2 所学校有可比的上年数据" in changes
+
+
+def test_area_values_compare_like_with_like(collection_root):
+    schools = read_schools(load_collection(collection_root / "collection.yaml"), YEAR)
+    values = calc.indicator_values(schools, ["dual_qualified_ratio"]).set_index("代码")
+    s02 = next(s for s in schools if s.school.id == "s02")
+    own = 100 * s02.data.fact("dual_qualified_teachers") / s02.data.fact("full_time_teachers")
+    reference = 100 * s02.data.fact("dual_qualified_teachers") / s02.data.fact("specialty_teachers")
+    assert values.at["s02", "本校值"] == pytest.approx(own)
+    assert values.at["s02", "统一口径值"] == pytest.approx(reference)
+    assert values.at["s02", "本校口径"] == "分母：专任教师" and not values.at["s02", "口径相同"]
+    dist = calc.distribution(calc.indicator_values(schools), "dual_qualified_ratio")
+    assert dist.n == 3 and set(dist.values["代码"]) == {"s01", "s02", "s03"}
+    assert dist.median == pytest.approx(sorted(dist.values["value"])[1])
+    # Pooled over the schools: numerators and denominators summed, not rates averaged.
+    compared = [s for s in schools if s.ok]
+    pooled, n = calc.pooled(schools, calc.indicator_values(schools), "dual_qualified_ratio")
+    assert n == 3
+    assert pooled == pytest.approx(
+        100
+        * sum(s.data.fact("dual_qualified_teachers") for s in compared)
+        / sum(s.data.fact("specialty_teachers") for s in compared)
+    )
+    matrix = calc.standards_matrix(schools).set_index(["代码", "id"])["结论"]
+    assert (
+        matrix["s03", "students_min"] == "不适用" and matrix["s03", "technical_school_land_area"] != "不适用"
+    )
+    assert matrix["s01", "technical_school_land_area"] == "不适用"
