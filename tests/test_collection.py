@@ -190,7 +190,7 @@ def test_render_all_renders_the_valid_schools_and_skips_the_invalid(rendered):
     for sid in ("s01", "s02", "s03"):
         assert (year_out / sid / "index.html").is_file() and (year_out / sid / "ch01_school.html").is_file()
     index = visible_text((year_out / "index.html").read_text("utf-8"))
-    for sid, (name, _) in NAMES.items():
+    for name, _ in NAMES.values():
         assert name in index
     assert "数据未通过校验（1 个错误），未生成" in index and "fitness.csv" in index and "“120”" in index
     assert 'href="s01/index.html"' in (year_out / "index.html").read_text("utf-8")
