@@ -261,3 +261,13 @@ def test_area_values_compare_like_with_like(collection_root):
         matrix["s03", "students_min"] == "不适用" and matrix["s03", "technical_school_land_area"] != "不适用"
     )
     assert matrix["s01", "technical_school_land_area"] == "不适用"
+
+
+def test_each_area_notebook_is_declared_and_has_its_module():
+    from qzanalysis.core.outline import area_chapters
+    from qzanalysis.core.paths import NOTEBOOK_DIR, PACKAGE_DIR
+
+    notebooks = {p.stem for p in (NOTEBOOK_DIR / "area").glob("*.ipynb")}
+    modules = {p.stem for p in (PACKAGE_DIR / "report" / "area").glob("area*.py")}
+    declared = [c.notebook for c in area_chapters()]
+    assert notebooks == modules == set(declared) and len(declared) == len(set(declared))

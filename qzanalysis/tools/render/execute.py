@@ -167,7 +167,7 @@ class _Runner:
             for cell in job.nb.cells  # type: ignore[attr-defined]
             if cell.get("cell_type") == "code"
         )
-        self.launcher = KernelLauncher(self.env, warm=warm, preload=preload, log=log)
+        self.launcher = KernelLauncher(self.env, warm=warm, preload=preload, log=log, cwd=self.cwd)
         self.results: dict[int, Outcome] = {}
 
     async def run(self) -> list[Outcome]:
@@ -337,6 +337,8 @@ def run_notebooks(
     from a zygote that has already imported what the notebooks import (see kernels.py).
     Raises Interrupted on SIGINT/SIGTERM, after every kernel is killed and every `on_finish` has returned.
     """
+    if not jobs:
+        return []
     with _SignalGuard() as guard:
         runner = _Runner(jobs, workers, cwd, timeout, on_start, on_finish, warm, log, guard)
         outcomes = asyncio.run(runner.run())

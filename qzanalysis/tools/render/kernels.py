@@ -100,8 +100,11 @@ class Zygote:
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, preload: list[str], env: dict[str, str]) -> tuple[Zygote | None, str]:
-        """Start the zygote and wait until its imports are done. (zygote, '') or (None, why not)."""
+    async def start(
+        cls, preload: list[str], env: dict[str, str], cwd: str | os.PathLike | None = None
+    ) -> tuple[Zygote | None, str]:
+        """Start the zygote in `cwd` (where the kernels will run: modules may read files at import) and wait
+        until its imports are done. (zygote, '') or (None, why not)."""
         if not sys.platform.startswith("linux"):
             return None, "仅在 Linux 上使用预热内核"
         process = await asyncio.create_subprocess_exec(
@@ -112,6 +115,7 @@ class Zygote:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
+            cwd=cwd,
             start_new_session=True,  # Ctrl+C reaches the renderer only; it decides what to stop
         )
         assert process.stdout is not None
@@ -248,8 +252,17 @@ class ForkProvisioner(LocalProvisioner):
 class KernelLauncher:
     """Creates kernel managers for the project's kernel (warm when possible) and kills them all on close."""
 
-    def __init__(self, env: dict[str, str], *, warm: bool, preload: list[str], log: Callable[[str], None]):
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        warm: bool,
+        preload: list[str],
+        log: Callable[[str], None],
+        cwd: str | os.PathLike | None = None,
+    ):
         self.env = env
+        self.cwd = cwd
         self.warm = warm
         self.preload = [*KERNEL_PRELOAD, *preload]
         self.log = log
@@ -261,7 +274,7 @@ class KernelLauncher:
     def start(self) -> None:
         """Begin warming up (the zygote's imports run while the caller prepares its work)."""
         if self.warm and self._zygote_task is None:
-            self._zygote_task = asyncio.create_task(Zygote.start(self.preload, self.env))
+            self._zygote_task = asyncio.create_task(Zygote.start(self.preload, self.env, self.cwd))
 
     async def _zygote(self) -> Zygote | None:
         if self._zygote_task is None:

@@ -385,6 +385,7 @@ def _export(outcome, lock: threading.Lock, log) -> bool:
             write_atomic(report, html_report)
         except Exception as exc:
             error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
+    job.nb = None  # exported: a run of hundreds of chapters must not keep every executed notebook in memory
     with lock:
         if error is None:
             outputs = [p.relative_to(plan.target.out).as_posix() for p in (report, analysis)]
