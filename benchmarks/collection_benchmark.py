@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/collection_benchmark.py [--schools 20] [--jobs 2] [--chapters ch01,ch02]
 
-The schools are made up (tests/fixtures/collection/make_schools.py, all valid, 2021 only). Both ways render the
-same school reports, from scratch (--force), as a user runs them: subprocesses, outputs into a temp dir.
-- one run:       qz render --school b01,b02,… --year 2021 --collection …   (the area report is timed apart)
-- separate runs: qz render --year 2021 --data-dir <school's root>          (once per school)
+The schools are made up (tests/fixtures/collection/make_schools.py, all valid, 2021 only). Every way renders
+the same school reports, from scratch (--force), as a user runs them: subprocesses, outputs into a temp dir.
+- one run:        qz render --school b01,b02,… --year 2021 --collection …   (the area report is timed apart)
+- separate runs:  qz render --year 2021 --data-dir <school's root>          (once per school)
+- separate runs with --fresh-kernels: a new kernel, with its imports, for every chapter of every school, as
+  `qz render` worked before warm kernels (the cost issue 11 describes)
 Wall-clock time is what the user waits for; CPU time (user + system of every process, kernels included) is
 printed too, because the machine may be shared: quote the load average printed with the figures.
 """
@@ -53,6 +55,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--chapters", default=None, help="only these chapters (both ways), e.g. ch01,ch02")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    parser.add_argument("--skip-fresh", action="store_true", help="do not time the runs with fresh kernels")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="qz-collection-bench-") as tmp:
@@ -87,7 +90,15 @@ def main() -> None:
         ]  # fmt: skip
         t_sep, cpu_sep = _run(separate)
         print(f"separate runs:  {t_sep:7.1f} s wall, {cpu_sep:7.1f} s CPU   (load average now: {_load()})")
-        print(f"ratio:          {t_one / t_sep:.2f} wall, {cpu_one / cpu_sep:.2f} CPU   (target ≤ 0.5)")
+        print(f"  ratio:        {t_one / t_sep:.2f} wall, {cpu_one / cpu_sep:.2f} CPU")
+        if not args.skip_fresh:
+            t_fresh, cpu_fresh = _run([[*cmd, "--fresh-kernels"] for cmd in separate])
+            print(
+                f"separate runs, fresh kernels: {t_fresh:7.1f} s wall, {cpu_fresh:7.1f} s CPU   (load: {_load()})"
+            )
+            print(
+                f"  ratio:        {t_one / t_fresh:.2f} wall, {cpu_one / cpu_fresh:.2f} CPU   (target ≤ 0.5)"
+            )
 
         area = [str(QZ), "render", "--year", year, "--all", "--collection", str(collection),
                 "--out", str(out / "one"), "--jobs", str(args.jobs)]  # fmt: skip

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -73,6 +73,15 @@ class Collection:
         raise KeyError(
             f"学校名单 {self.path} 中没有代码为“{school_id}”的学校；已有：{'、'.join(s.id for s in self.schools)}"
         )
+
+    def relative(self, finding: Finding) -> Finding:
+        """The finding with its file named from the collection's folder (schools/s01/data/2022/…)."""
+        if finding.file and Path(finding.file).is_absolute():
+            try:
+                return replace(finding, file=Path(finding.file).relative_to(self.folder).as_posix())
+            except ValueError:
+                pass
+        return finding
 
     def area_title(self, year: int) -> str:
         return self.title or f"{self.area}{int(year)} 年中等职业教育质量年度报告（区域汇总）"

@@ -64,7 +64,10 @@ def table_status(schools: Sequence[SchoolYear], short: bool = False) -> pd.DataF
     for school in schools:
         status = dict(zip(school.data.status["table"], school.data.status["状态"], strict=True))
         report = school.data.report
-        row: dict[str, object] = {"代码": school.school.id, "学校": short_name(school) if short else school.name}
+        row: dict[str, object] = {
+            "代码": school.school.id,
+            "学校": short_name(school) if short else school.name,
+        }
         row.update({title: status.get(name, "缺失") for name, title in titles.items()})
         row["错误"] = len(report.errors)
         row["警告"] = len(report.warnings) + sum(f.level is Level.WARN for f in school.findings)

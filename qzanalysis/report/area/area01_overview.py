@@ -139,7 +139,7 @@ def table_failed(area: Area) -> None:
     rows = []
     for school in area.failed:
         errors = calc.findings_of(school, Level.FAIL)
-        for finding in errors[:SHOWN_FINDINGS]:
+        for finding in (area.collection.relative(f) for f in errors[:SHOWN_FINDINGS]):
             rows.append(
                 {
                     "学校": school.name,

@@ -55,7 +55,7 @@ def collection_index_html(collection: Collection, result) -> str:
     skipped = []
     for school in result.skipped:
         errors = [f for f in school.data.report.findings if f.level is Level.FAIL]
-        items = "".join(f"<li>{escape(str(f))}</li>" for f in errors[:SHOWN_FINDINGS])
+        items = "".join(f"<li>{escape(str(collection.relative(f)))}</li>" for f in errors[:SHOWN_FINDINGS])
         more = len(errors) - SHOWN_FINDINGS
         command = f"qz validate --school {school.school.id} --year {year}"
         skipped.append(

@@ -80,7 +80,7 @@ def format_status(collection, year: int, schools) -> str:
             f"全部问题：qz validate --school {school.school.id} --year {year}"
         )
         shown = (errors + warnings)[:SHOWN_FINDINGS]
-        lines += [f"    {finding}" for finding in shown]
+        lines += [f"    {collection.relative(finding)}" for finding in shown]
         if len(errors) + len(warnings) > len(shown):
             lines.append(f"    ……另有 {len(errors) + len(warnings) - len(shown)} 个")
     return "\n".join(lines)
