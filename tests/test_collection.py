@@ -129,35 +129,43 @@ def test_school_option_names_a_data_root(collection_root, capsys):
     assert cli.main(["validate", "--school", "s01", "--data-dir", "x", *args]) == 2
 
 
-def test_import_files_a_workbook_into_the_schools_root(tmp_path, capsys):
-    """The bureau's intake: a school's workbook goes into that school's root, and nowhere else."""
-    from openpyxl import Workbook  # noqa: F401  (the template needs openpyxl)
-
+def test_intake_files_each_workbook_into_its_schools_root(tmp_path, capsys):
+    """The bureau's intake: each school's workbook goes into that school's root and nowhere else; a workbook
+    with an error is refused (nothing written) and the status table shows who is still missing."""
     from qzanalysis.tools.yearly.template import build_workbook
     from tests.test_yearly import fill_workbook
 
     root = tmp_path / "bureau"
     root.mkdir()
-    (root / "collection.yaml").write_text(collection_yaml(SCHOOLS[:2]), encoding="utf-8")
-    typed = write_school_year("s02", YEAR, tmp_path / "typed" / str(YEAR))
+    (root / "collection.yaml").write_text(collection_yaml(SCHOOLS), encoding="utf-8")
     template = tmp_path / "template.xlsx"
     build_workbook(YEAR).save(template)
-    book = fill_workbook(template, typed, tmp_path / "s02.xlsx")
+    books = {}
+    for sid in ("s01", "s02", "s04"):
+        typed = write_school_year(sid, YEAR, tmp_path / "typed" / sid / str(YEAR))
+        books[sid] = (fill_workbook(template, typed, tmp_path / f"{sid}.xlsx"), typed)
 
-    args = ["import", str(book), "--school", "s02", "--year", str(YEAR), "--collection", str(root)]
-    assert cli.main(args) == 0, capsys.readouterr()
-    imported = read_year(YEAR, root / "schools" / "s02" / "data")
-    assert imported.report.ok
-    assert set(imported.table("enrolment_plan")["major"]) == set(
-        read_year(YEAR, typed.parent).table("enrolment_plan")["major"]
-    )
-    assert not (root / "schools" / "s01").exists()
+    def intake(sid: str) -> int:
+        args = ["import", str(books[sid][0]), "--school", sid, "--year", str(YEAR), "--collection", str(root)]
+        return cli.main(args)
+
+    assert intake("s01") == 0 and intake("s02") == 0
+    for sid in ("s01", "s02"):
+        imported = read_year(YEAR, root / "schools" / sid / "data")
+        typed = read_year(YEAR, books[sid][1].parent)
+        assert imported.report.ok
+        assert set(imported.table("enrolment_plan")["major"]) == set(typed.table("enrolment_plan")["major"])
     capsys.readouterr()
-    assert (
-        cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(root)]) == 1
-    )  # s01: no data yet
+    assert intake("s04") == 1  # the pass rate of 120%
+    err = capsys.readouterr()
+    assert "“120”" in err.out and "没有任何改动" in err.err
+    assert not (root / "schools" / "s04" / "data" / str(YEAR)).exists()
+
+    assert cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(root)]) == 1
     out = capsys.readouterr().out
-    assert "找不到 2021 年的数据文件夹" in out and re.search(r"^s02 .*通过$", out, re.M)
+    assert re.search(r"^s01 .*通过$", out, re.M) and re.search(r"^s02 .*通过$", out, re.M)
+    assert re.search(r"^s03 .*未通过$", out, re.M) and re.search(r"^s04 .*未通过$", out, re.M)
+    assert out.count("找不到 2021 年的数据文件夹") == 2
 
 
 # ---- every report and the area report -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("year", type=int, help="新年度，如 2022")
     p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
+    add_school_args(p, school_help="学校名单中的学校代码：在该校的数据根目录中建立新年度")
     p.add_argument("--force", action="store_true", help="文件夹或模板已存在时覆盖（已填的数据会丢失）")
     p.set_defaults(func=run_new_year)
 
