@@ -76,7 +76,7 @@ class ReviewOnly:
         from IPython.core.formatters import format_display_data
 
         data, metadata = format_display_data(self.obj, include=include, exclude=exclude)
-        return data, {**metadata, **REVIEW_ONLY}
+        return data, {**metadata, "qz": {**metadata.get("qz", {}), **REVIEW_ONLY["qz"]}}
 
 
 def review_only(obj):
