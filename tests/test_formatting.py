@@ -30,5 +30,5 @@ def test_table_html_escapes_and_aligns():
     page = table_html(frame, "标题<b>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "标题&lt;b&gt;" in page
     assert '<td class="qz-text">&lt;script&gt;' in page  # text column, left-aligned by the report's CSS
-    assert "<td class=\"qz-short\">98.41%</td>" in page  # a number column: right-aligned, kept on one line
+    assert '<td class="qz-short">98.41%</td>' in page  # a number column: right-aligned, kept on one line
     assert "<style" not in page  # no inline stylesheet: the sanitizer would drop it, and the CSP forbids none

@@ -200,6 +200,7 @@ def finish(fig, category_axis: str | None = None):
                 axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     _keep_labels_inside(fig)
     plt.close(fig)
+    register_display()  # again: the inline backend registers its own PNG formatter at its first figure
     return fig
 
 

@@ -211,6 +211,8 @@ def _label_cells(table) -> None:
     titles = [c.get_text(" ", strip=True) for c in header_rows[0].find_all(["th", "td"])]
     if any(int(c.get("colspan", 1)) > 1 for c in header_rows[0].find_all(["th", "td"])):
         return
+    if len(titles) < 3:  # two columns fit a phone as they are
+        return
     body_rows = [r for r in table.find_all("tr") if r.parent is not head]
     for row in body_rows:
         cells = row.find_all(["td", "th"], recursive=False)
