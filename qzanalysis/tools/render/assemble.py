@@ -180,7 +180,7 @@ def report_html(
         _environment()
         .get_template("page.html.j2")
         .render(
-            csp=CSP,
+            csp=Markup(CSP),
             program_version=prov.program_version,
             page_title=page_title,
             css=Markup(_css(edition)),
@@ -229,7 +229,7 @@ def chapter_page(
         _environment()
         .get_template("page.html.j2")
         .render(
-            csp=CSP,
+            csp=Markup(CSP),
             program_version=prov.program_version,
             page_title=f"{source.title} · {prov.school} {prov.year} 年（{name}）",
             css=Markup(_css(edition)),
