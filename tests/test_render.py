@@ -14,8 +14,8 @@ from bs4 import BeautifulSoup
 
 from qzanalysis.tools.render import render_year
 from qzanalysis.tools.render.command import add_parser
-from qzanalysis.tools.render.sanitize import CSP, clean
 from qzanalysis.tools.render.params import inject_parameters
+from qzanalysis.tools.render.sanitize import CSP, clean
 from qzanalysis.tools.render.state import STATE_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
@@ -64,7 +64,17 @@ def rendered(tmp_path_factory):
     }
 
 
-PAGES = ["report", "report2", "analysis", "analysis2", "index", "build", "publication", "review", "analysis_all"]
+PAGES = [
+    "report",
+    "report2",
+    "analysis",
+    "analysis2",
+    "index",
+    "build",
+    "publication",
+    "review",
+    "analysis_all",
+]
 SINGLE_FILES = ["publication", "review", "analysis_all"]
 
 
@@ -118,7 +128,14 @@ def test_single_files_are_whole_reports(rendered):
         html = rendered[page]
         title = re.search(r"<title>(.*?)</title>", html).group(1)
         assert school in title
-        for part in ('id="cover"', 'id="summary"', 'id="contents"', 'id="ch1"', 'id="ch2"', 'id="data-notes"'):
+        for part in (
+            'id="cover"',
+            'id="summary"',
+            'id="contents"',
+            'id="ch1"',
+            'id="ch2"',
+            'id="data-notes"',
+        ):
             assert part in html, (page, part)
         # Numbered tables and figures with captions.
         assert "表 1-1" in html and "图 1-1" in html and "图 2-1" in html
@@ -166,7 +183,9 @@ def _inert(html: str) -> list[str]:
                 problems.append(f"{tag.name}[{attr}]")
             if attr in ("href", "src", "data", "action", "formaction"):
                 target = re.sub(r"\s", "", unescape(value)).lower()
-                if target.startswith(("javascript:", "vbscript:")) or (attr == "src" and not target.startswith("data:")):
+                if target.startswith(("javascript:", "vbscript:")) or (
+                    attr == "src" and not target.startswith("data:")
+                ):
                     problems.append(f"{tag.name}[{attr}={value}]")
     return problems
 

@@ -461,8 +461,10 @@ def matrix(
     column_ems = max(2.0, 2 * (_ems_across() - 8.5) / max(1, len(col_labels)) - 0.8)
     headers = [wrap(c, column_ems) for c in col_labels]
     lower = _lines(headers[0::2])
-    headers = [h + "\n" * (lower + 1) if i % 2 else h for i, h in enumerate(headers)]
     ax.set_xticks(range(len(col_labels)), headers)
+    for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+        if i % 2:  # the upper tier: lifted by the lower tier's height
+            tick.set_pad(tick.get_pad() + lower * style.LABEL_SIZE * 1.2 + 2)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlim(-0.6, len(col_labels) - 0.4)
     ax.set_ylim(len(rows) - 0.5, -0.5)
