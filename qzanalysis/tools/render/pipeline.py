@@ -28,6 +28,8 @@ from qzanalysis.tools.render.files import write_atomic
 from qzanalysis.tools.render.index import ChapterEntry, build_html, headline_table, index_html
 from qzanalysis.tools.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
 
+PDF_FILE = "publication.pdf"
+
 
 @dataclass
 class ChapterResult:
@@ -120,13 +122,16 @@ def render_year(
     lib_dir: str | Path | None = None,
     timeout: int = 600,
     log=_log,
+    pdf: bool = False,
 ) -> RenderResult:
     """Execute the chapter notebooks for `year` and write `<out_dir>/<year>/` (default `reports/<year>/`).
 
     Unchanged chapters are skipped unless `force`. A failing chapter keeps its previous good HTML; it is
     recorded as failed in the state file and shown as failed on the index. `lib_dir` (default: the
     qzanalysis package) is the library tree hashed for change detection; tests point it elsewhere.
-    Raises ValueError for unknown `chapters` or when there are no notebooks.
+    Raises ValueError for unknown `chapters` or when there are no notebooks. With `pdf`, the publication
+    edition is also printed to `publication.pdf`; without a browser, BrowserError is raised before anything
+    runs or is written.
     """
     year = int(year)
     nb_dir = Path(notebooks_dir or project.notebooks_dir()).resolve()
@@ -134,6 +139,11 @@ def render_year(
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
     params = {"year": year, "data_dir": data_dir_abs}
 
+    if pdf:
+        from qzanalysis.tools.render.browser import HOW_TO_GET_ONE, BrowserError, find_browser
+
+        if find_browser() is None:
+            raise BrowserError(HOW_TO_GET_ONE)
     selected = select_notebooks(nb_dir, chapters)
     if not selected:
         raise ValueError(f"{nb_dir} 中没有章节笔记本（ch*.ipynb）")
@@ -169,7 +179,7 @@ def render_year(
     site_files = [index_path, year_out / BUILD_FILE] + [
         year_out / f for f in ("review.html", "analysis.html")
     ]
-    write_index = bool(todo) or recovered or not all(p.is_file() for p in site_files)
+    write_index = bool(todo) or recovered or not all(p.is_file() for p in site_files) or pdf
     # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
     headline_html = _Background(lambda: headline_table(year, data_dir_abs, headline)) if write_index else None
     if todo:
@@ -181,7 +191,7 @@ def render_year(
         state.save()
     if write_index:
         _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result(), school)
-        result.editions = _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log)
+        result.editions = _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log, pdf)
         result.index_html = index_path
         log(f"目录：{index_path}")
     else:
@@ -334,7 +344,9 @@ def _provenance(year, data_dir_abs, school) -> Provenance:
     )
 
 
-def _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log) -> dict[str, Path]:
+def _write_site(
+    year, data_dir_abs, nb_dir, year_out, state, result, log, pdf: bool = False
+) -> dict[str, Path]:
     """The single-file editions from every chapter's last good executed notebook, then the index page.
 
     The publication edition is written only when every chapter it holds has executed and none failed in
@@ -362,8 +374,16 @@ def _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log) -> dic
         log("发布版未更新：有章节生成失败或尚未生成（审阅版中列出）。")
     written = write_editions(year_out, sources, prov, data=data, prev=prev, publish=publish)
     editions = {e: year_out / f for e, f in EDITION_FILES.items() if (year_out / f).is_file()}
-    pdf = year_out / "publication.pdf"
     title = data.profile.title(year) if data.profile is not None else f"{year} 年度中等职业教育质量报告"
+    pdf_path = year_out / PDF_FILE
+    if pdf and "publication" in editions:
+        from qzanalysis.tools.render.pdf import print_pdf
+
+        started = time.perf_counter()
+        print_pdf(editions["publication"], pdf_path, footer=f"{prov.school} {title}")
+        log(f"发布版 PDF：{pdf_path}（{time.perf_counter() - started:.1f} 秒）")
+    elif pdf:
+        log("没有发布版，未生成 PDF。")
     write_atomic(
         year_out / INDEX_FILE,
         index_html(
@@ -371,7 +391,7 @@ def _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log) -> dic
             year=year,
             title=title,
             editions={e: p.name for e, p in editions.items()},
-            pdf=pdf.name if pdf.is_file() else None,
+            pdf=pdf_path.name if pdf_path.is_file() else None,
         ),
     )
     for edition, path in written.items():
