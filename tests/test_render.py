@@ -358,3 +358,29 @@ def test_bad_year_fails_before_any_kernel_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "找不到 2031 年的数据文件夹" in err and "未生成任何文件" in err
     assert not (paths["out_dir"] / "2031").exists()
+
+
+def test_tables_and_figures_are_numbered_per_chapter_with_unit_and_section():
+    from qzanalysis.tools.render.document import number_chapter
+
+    fragment = (
+        "<h1>第三章 质量保障措施</h1><h3>3.1.1 专业结构调整</h3>"
+        "<table><caption>专业结构</caption><thead><tr><th>专业</th><th>技师（预备技师）</th><th>学生数（人）</th>"
+        "</tr></thead><tbody><tr><td>会计</td><td>●</td><td>30 人</td></tr></tbody></table>"
+        '<h3>3.1.2 课程</h3><figure class="qz-figure" data-title="课时（学时）"><img src="data:image/png;base64,x" '
+        'alt="课时（学时）：语文 198。"></figure>'
+        "<table><thead><tr><th>项目</th><th>数值</th></tr></thead><tbody><tr><td>课程</td><td>12 门</td></tr>"
+        "</tbody></table>"
+    )
+    chapter = number_chapter(fragment, "3", "ch3")
+    soup = BeautifulSoup(chapter.html, "html.parser")
+    captions = [c.get_text(" ", strip=True) for c in soup.select(".qz-caption")]
+    assert captions[0] == "表 3-1 专业结构 单位：人　出处：3.1.1 专业结构调整"  # not “预备技师”
+    assert captions[1].startswith("图 3-1 课时（学时）") and "出处：3.1.2 课程" in captions[1]
+    assert captions[2].startswith("表 3-2") and "单位：门" in captions[2]
+    assert soup.find("img")["alt"] == "图 3-1 课时（学时）：语文 198。"
+    assert [h.anchor for h in chapter.headings] == ["ch3", "ch3-s3-1-1", "ch3-s3-1-2"]
+    first, second = soup.find_all("table")
+    assert "qz-cards" in first["class"] and first.find("td")["data-label"] == "专业"
+    assert "qz-cards" not in (second.get("class") or [])  # two columns fit a phone as they are
+    assert (chapter.tables, chapter.figures) == (2, 1)

@@ -30,10 +30,20 @@ REMOVE_INPUT = "remove-input"
 REMOVE_OUTPUT = "remove-output"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\s")
-# "（人）", "（万元）", "（%）" at the end of a column title; a unit typed after a number in a cell.
+# "（人）", "（万元）", "（%）" at the end of a column title; a unit typed after a number in a cell. Only the
+# units the catalogue declares count, so "技师（预备技师）" names no unit.
 _HEADER_UNIT = re.compile(r"（([^（）\d]{1,5})）\s*$")
 _CELL_UNIT = re.compile(r"^[−+\-±]?[\d,]+(?:\.\d+)?\s*(%|[^\d\s:：,.]{1,3})$")
-_NOT_UNITS = {"约", "名"}
+
+
+@cache
+def known_units() -> frozenset[str]:
+    """Every unit the built-in catalogue declares for a fact or a table column, and %."""
+    from qzanalysis.core.catalog import fact_specs, table_specs
+
+    units = {spec.unit for spec in fact_specs().values()}
+    units |= {f.unit for spec in table_specs().values() for f in spec.fields}
+    return frozenset(u for u in units if u and u != ":1") | {"%"}
 
 
 @dataclass
@@ -171,14 +181,14 @@ def _units(table) -> list[str]:
     header = rows[0].find_all(["th", "td"]) if rows else []
     for cell in header:
         match = _HEADER_UNIT.search(cell.get_text(" ", strip=True))
-        if match:
+        if match and match.group(1) in known_units():
             found.append(match.group(1))
     for row in rows[1:]:
         for cell in row.find_all("td"):
             match = _CELL_UNIT.match(cell.get_text(" ", strip=True))
-            if match and match.group(1) not in _NOT_UNITS:
+            if match and match.group(1) in known_units():
                 found.append(match.group(1))
-    return list(dict.fromkeys(u for u in found if u not in _NOT_UNITS))
+    return list(dict.fromkeys(found))
 
 
 def _caption(soup, label: str, title: str, units: list[str], section: str | None):
