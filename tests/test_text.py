@@ -197,6 +197,11 @@ def test_an_empty_fact_prints_a_placeholder_and_validate_warns(data_copy, capsys
     assert "【待补：在籍学生数】" in capsys.readouterr().out
 
 
+def test_a_web_address_ends_where_it_ends(data_2021):
+    """A bare address in Chinese text would be linked together with the characters after it."""
+    assert "网址为：<http://zjqzgc.zjer.cn/>，地址为" in section_markdown(data_2021, "1.1.1")
+
+
 def test_school_text_cannot_inject_html(data_2021):
     assert "&lt;script&gt;" in render_markdown("<script>alert(1)</script>", data_2021, None)
 

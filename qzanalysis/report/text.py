@@ -28,6 +28,7 @@ from qzanalysis.core.text import (
 from qzanalysis.report.narrative import REVIEW_ONLY
 
 _UNSET = object()
+_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 _MARKER_PARAGRAPH = re.compile(r"^\s*\{\{\s*missing\s*[:：].*\}\}\s*$", re.S)
 
 
@@ -53,6 +54,9 @@ def _render_reference(ref, data, prev, spaced: bool = False) -> str:
     resolved = resolve(ref, data, prev, spaced)
     if resolved.text is None:
         return f"**{_escape(placeholder(resolved.label))}**"
+    if _URL.match(resolved.text):
+        # an explicit autolink: a bare address in Chinese text would swallow the characters after it
+        return f"<{resolved.text}>"
     return _escape(resolved.text)
 
 
