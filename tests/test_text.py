@@ -52,7 +52,9 @@ def source_sections() -> list[tuple[str | None, str]]:
 
 def normal(text: str) -> str:
     """Compare text, not layout: NFKC (full- and half-width alike), no whitespace, no Markdown marks."""
-    text = re.sub(r"^>\s*\*\*【原文缺失】\*\*.*$", "", text, flags=re.M)  # our marker, not the school's
+    text = re.sub(
+        r"^>\s*<strong>【原文缺失】</strong>.*$", "", text, flags=re.M
+    )  # our marker, not the school's
     text = re.sub(r"^#+\s*", "", text, flags=re.M).replace("**", "")
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)  # a Markdown autolink is the bare address
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -190,7 +192,7 @@ def test_an_empty_fact_prints_a_placeholder_and_validate_warns(data_copy, capsys
     ]
     facts.write_text("\n".join(lines), encoding="utf-8")
     data = read_year(2021, data_copy)
-    assert "在籍学生共**【待补：在籍学生数】**" in section_markdown(data, "1.2")
+    assert "在籍学生共<strong>【待补：在籍学生数】</strong>" in section_markdown(data, "1.2")
     warnings = [f for f in data.report.warnings if f.check == "text_references"]
     assert any(f.value == "{{students_total}}" and "【待补：在籍学生数】" in f.message for f in warnings)
     cli.main(["validate", "--year", "2021", "--data-dir", str(data_copy)])
@@ -462,8 +464,8 @@ def test_references_in_the_copy_print_the_new_year_s_values(root_2022):
     assert f"2021年增加到{new_share}" in section_markdown(data, "4.2")  # 2022's value…
     assert "实习比例82%" in section_markdown(data, "4.2")  # …and, as “previous”, 2021's
     # facts the 2022 data left empty print placeholders, and qz validate lists them
-    assert "占地面积**【待补：校园占地面积】**" in section_markdown(data, "1.1.3")
-    assert "学校藏书 **【待补：藏书】**" in section_markdown(data, "1.4")
+    assert "占地面积<strong>【待补：校园占地面积】</strong>" in section_markdown(data, "1.1.3")
+    assert "学校藏书 <strong>【待补：藏书】</strong>" in section_markdown(data, "1.4")
     warned = {f.value for f in data.report.warnings if f.check == "text_references"}
     assert {"{{land_area_mu}}", "{{books}}", "{{senior_title_teachers}}"} <= warned
 
@@ -520,7 +522,8 @@ def test_a_new_year_renders_with_draft_banner_and_placeholders(root_2022, tmp_pa
     )
     assert result.ok, [c.error for c in result.chapters]
     page = (tmp_path / "reports" / "2022" / "ch01_school.html").read_text(encoding="utf-8")
-    assert "草稿" in page and "【待补：校园占地面积】" in page and "Traceback" not in page
+    assert "草稿" in page and "<strong>【待补：校园占地面积】</strong>" in page and "Traceback" not in page
+    assert "**" not in page  # every mark of ours is rendered, none shows as literal asterisks
 
 
 # ---- the section index ---------------------------------------------------------------------------------

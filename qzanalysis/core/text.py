@@ -483,9 +483,10 @@ def read_text(folder: Path, label: str) -> tuple[YearText | None, Report]:
                 Finding(
                     Level.WARN,
                     "text",
-                    f"{origin}尚未修订：报告中本章显示“草稿”横幅",
+                    f"{origin}尚未修订：报告中{'这段文字' if tf.name == PREFACE else '本章'}显示“草稿”横幅",
                     shown,
-                    expected=f"修订后把开头的 draft: true 改为 draft: false，或运行 qz text --revised {tf.name}",
+                    expected="修订后把开头的 draft: true 改为 draft: false，"
+                    f"或运行 qz text --year {Path(folder).name} --revised {tf.name}",
                 )
             )
         if chapter is not None:

@@ -45,15 +45,20 @@ def _previous(data, prev):
     return previous_year(data)
 
 
+def _strong(text: str) -> str:
+    # HTML, not **…**: CommonMark does not open or close emphasis between a CJK character and 【】
+    return f"<strong>{_escape(text)}</strong>"
+
+
 def _render_reference(ref, data, prev, spaced: bool = False) -> str:
     if ref.kind == "missing":
-        return f"**【原文缺失：{_escape(ref.name)}】**"
+        return _strong(f"【原文缺失：{ref.name}】")
     reason = unknown_reason(ref, data)
     if reason:  # qz validate reports it as an error; render never gets here with strict loading
-        return f"**{_escape(placeholder(ref.raw))}**"
+        return _strong(placeholder(ref.raw))
     resolved = resolve(ref, data, prev, spaced)
     if resolved.text is None:
-        return f"**{_escape(placeholder(resolved.label))}**"
+        return _strong(placeholder(resolved.label))
     if _URL.match(resolved.text):
         # an explicit autolink: a bare address in Chinese text would swallow the characters after it
         return f"<{resolved.text}>"
@@ -71,7 +76,7 @@ def render_markdown(markdown: str, data, prev=_UNSET) -> str:
     for part in paragraphs:
         if _MARKER_PARAGRAPH.match(part):
             note = parse_reference(part.strip()[2:-2]).name
-            out.append(f"> **【原文缺失】**{_escape(note)}")
+            out.append(f"> <strong>【原文缺失】</strong>{_escape(note)}")
             continue
         out.append(_render_part(part, data, prev))
     return "".join(out)
