@@ -44,6 +44,7 @@ Every chapter rendered from a draft shows a 草稿 banner until it is marked rev
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable
@@ -130,7 +131,7 @@ def parse_reference(inner: str, line: int = 0, column: int = 0) -> Reference:
 
 
 def _with_problem(ref: Reference, problem: str) -> Reference:
-    return Reference(**{**ref.__dict__, "problem": problem})
+    return dataclasses.replace(ref, problem=problem)
 
 
 def references(text: str, first_line: int = 1) -> list[Reference]:
@@ -577,7 +578,9 @@ def check_text(year_text: YearText | None, data: Any) -> Report:
                         "在数据中填上该数值，或修改文字",
                     )
                 )
-        for line_no, line in enumerate(_REFERENCE.sub("", tf.body).split("\n"), tf.first_line):
+        # well-formed references removed (keeping their line breaks): what is left of {{ or }} is unpaired
+        rest = _REFERENCE.sub(lambda m: "\n" * m.group(0).count("\n"), tf.body)
+        for line_no, line in enumerate(rest.split("\n"), tf.first_line):
             if "{{" in line or "}}" in line:
                 report.add(
                     Finding(
