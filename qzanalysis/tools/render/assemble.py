@@ -2,7 +2,7 @@
 
 A file holds: a cover (the school's name and the report's title from `data/<Y>/school.yaml`, the year), the
 summary of headline indicators, a linked contents list, the preface (`data/<Y>/text/preface.md` when the year
-has one), the chapters in outline order with numbered tables and figures, and a closing 数据说明 (data version,
+has one, in the school's text), the chapters in outline order with numbered tables and figures, and a closing 数据说明 (data version,
 when generated, program version). It links to no other file, loads nothing, and runs no script (`CSP`).
 
 publication (发布版) — the outline's chapters 1–9 only, in the school's voice: no audit outputs, no file
@@ -15,10 +15,8 @@ analysis (分析版)    — as review, with the code of each cell.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -33,7 +31,6 @@ BADGES = {
     "review": "审阅版：含数据核查，供学校质量办公室发布前审阅，不对外发布",
     "analysis": "分析版：含生成每个数字和图表的代码，供分析人员核对",
 }
-_FACT_REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
 @dataclass
@@ -92,18 +89,15 @@ def _date_text(stamp: str) -> str:
     return f"{int(year)} 年 {int(month)} 月 {int(day)} 日"
 
 
-def preface_html(data) -> str:
-    """The year's preface (`text/preface.md` in the year's folder) with `{{fact_id}}` references filled in
-    from its facts; empty when the year has none."""
-    if data is None or data.path is None:
+def preface_html(data, prev=None) -> str:
+    """The year's preface (the school's text, `qzanalysis.report.text.preface_markdown`), as HTML; empty when
+    the year has none."""
+    if data is None:
         return ""
-    path = Path(data.path) / "text" / "preface.md"
-    if not path.is_file():
-        return ""
-    from qzanalysis.report.narrative import esc, fact_text
+    from qzanalysis.report.text import preface_markdown
 
-    text = _FACT_REFERENCE.sub(lambda m: esc(fact_text(data, m.group(1))), path.read_text(encoding="utf-8"))
-    return markdown_html(text)
+    markdown = preface_markdown(data, prev)
+    return markdown_html(markdown) if markdown else ""
 
 
 def _notes(edition: str, prov: Provenance) -> tuple[list[str], list[tuple[str, str]]]:
@@ -154,12 +148,15 @@ def report_html(
     and preface; without `data` those parts are left out."""
     from qzanalysis.report.summary import summary_html
 
+    preface = Markup(preface_html(data, prev)) if data is not None else ""
+    # The chapter that shows the preface on its own page leaves it to the report's preface section.
+    skip = ("preface",) if preface else ()
     included = [c for c in chapters if edition in c.editions]
     rendered = []
     appendix = 0
     for source in included:
         appendix += source.number is None
-        body = chapter_html(source.nb, edition, source.label(appendix), source.anchor)
+        body = chapter_html(source.nb, edition, source.label(appendix), source.anchor, skip)
         rendered.append((source, body))
     profile = getattr(data, "profile", None)
     title = profile.title(prov.year) if profile is not None else f"{prov.year} 年度中等职业教育质量报告"
@@ -167,7 +164,6 @@ def report_html(
     if edition != "publication":
         page_title += f"（{EDITION_NAMES[edition]}）"
     summary = Markup(summary_html(data, prev, edition)) if data is not None else ""
-    preface = Markup(preface_html(data)) if data is not None else ""
     front = [("summary", "主要指标一览")] if summary else []
     if preface:
         front.append(("preface", "前言"))

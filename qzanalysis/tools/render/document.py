@@ -121,6 +121,10 @@ def _figure_html(output, mime: str) -> str:
     )
 
 
+def _section(output) -> str | None:
+    return ((output.get("metadata") or {}).get("qz") or {}).get("section")
+
+
 def _output_html(output, edition: str) -> str:
     kind = output.get("output_type")
     if kind == "stream":
@@ -151,8 +155,9 @@ def _output_html(output, edition: str) -> str:
     return ""
 
 
-def cells_html(nb, edition: str) -> str:
-    """The notebook's cells as raw (unnumbered) HTML for `edition`."""
+def cells_html(nb, edition: str, skip_sections: tuple[str, ...] = ()) -> str:
+    """The notebook's cells as raw (unnumbered) HTML for `edition`. Outputs whose display metadata
+    ``qz.section`` is in `skip_sections` are left out (the report places the preface itself)."""
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {EDITIONS}")
     parts = []
@@ -170,7 +175,11 @@ def cells_html(nb, edition: str) -> str:
                 parts.append(f'<div class="qz-input">{_code_html(_text(cell.get("source")))}</div>')
             if REMOVE_OUTPUT in tags and edition != "analysis":
                 continue
-            parts += [_output_html(out, edition) for out in cell.get("outputs", [])]
+            parts += [
+                _output_html(out, edition)
+                for out in cell.get("outputs", [])
+                if not skip_sections or _section(out) not in skip_sections
+            ]
     return "\n".join(p for p in parts if p)
 
 
@@ -295,9 +304,11 @@ def number_chapter(fragment: str, number: str, prefix: str) -> ChapterHTML:
     return ChapterHTML(str(soup), headings, tables, figures)
 
 
-def chapter_html(nb, edition: str, number: str, prefix: str) -> ChapterHTML:
+def chapter_html(
+    nb, edition: str, number: str, prefix: str, skip_sections: tuple[str, ...] = ()
+) -> ChapterHTML:
     """The executed notebook `nb` for `edition`, numbered (see `number_chapter`)."""
-    return number_chapter(cells_html(nb, edition), number, prefix)
+    return number_chapter(cells_html(nb, edition, skip_sections), number, prefix)
 
 
 __all__ = ["EDITIONS", "ChapterHTML", "Heading", "cells_html", "chapter_html", "code_css", "markdown_html"]
