@@ -259,16 +259,19 @@ def test_stray_notebooks_are_warned_about_and_removed_chapters_leave(tmp_path):
     assert not (year_out / "ch02_students-Copy1.html").exists()
     state = json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]
     assert set(state) == {"ch01_school", "ch02_students"}
-    index = (year_out / "index.html").read_text("utf-8")
-    assert "Copy1" not in index and index.count("第二章") == 1
+    build = (year_out / "build.html").read_text("utf-8")
+    assert "Copy1" not in build and build.count("第二章") == 1
+    assert "Copy1" not in (year_out / "review.html").read_text("utf-8")
 
     # A chapter whose notebook is gone leaves the state, the index and the output too.
     (nb_dir / "ch02_students.ipynb").unlink()
     render_year(2021, log=messages.append, **paths)
     assert not (year_out / "ch02_students.html").exists()
     assert not (year_out / "analysis" / "ch02_students.html").exists()
+    assert not (year_out / ".executed" / "ch02_students.ipynb").exists()
     assert set(json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]) == {"ch01_school"}
-    assert "第二章" not in (year_out / "index.html").read_text("utf-8")
+    for page in ("build.html", "review.html", "analysis.html"):
+        assert "第二章" not in (year_out / page).read_text("utf-8"), page
 
 
 # ---- Ctrl+C and SIGTERM to a real `qz render` --------------------------------------------------------------

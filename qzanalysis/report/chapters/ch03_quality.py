@@ -1,4 +1,8 @@
-"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。"""
+"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,13 @@ from qzanalysis.report.chapters.common import (
     check,
     done,
     fact_label,
-    fact_note,
     has_facts,
     missing,
     no_data,
     show_facts,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number
-from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import esc, fact_text, review_voice, sentence, show_markdown, show_table
 
 LEVEL_COLUMNS = [
     "intermediate_worker",
@@ -46,6 +49,7 @@ SECTION_CAPTIONS = {
 }
 
 
+@review_voice
 def table_facts(data, section: str) -> None:
     """The facts of one report section (3.2.7, 3.4.1, 3.6.2 …) as a table with notes."""
     show_facts(data, SECTION_CAPTIONS.get(section, section), section=section)
@@ -57,6 +61,7 @@ def _titles(name: str) -> dict[str, str]:
 
 
 # ---- 3.1.1 专业结构 ------------------------------------------------------------------------------
+@review_voice
 def narrative_programs(data) -> None:
     table = data.table("program_levels")
     if table is None:
@@ -105,7 +110,6 @@ def figure_program_levels(data):
         [titles[c] for c in LEVEL_COLUMNS],
         "各专业的培养层次",
         row_groups=list(table["group"]),
-        figsize=(9.0, 0.45 * len(table) + 2.0),
     )
     return done(fig)
 
@@ -118,17 +122,17 @@ def figure_majors_per_level(data):
     titles = _titles("program_levels")
     counts = [int(table[c].fillna(False).sum()) for c in LEVEL_COLUMNS]
     fig = charts.bar(
-        [titles[c].replace("（", "\n（") for c in LEVEL_COLUMNS],
+        [titles[c] for c in LEVEL_COLUMNS],
         counts,
         "开设各培养层次的专业数",
         "个",
-        figsize=(8.0, 3.8),
     )
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)
 
 
 # ---- 3.2.1 公共基础课 ----------------------------------------------------------------------------
+@review_voice
 def narrative_public_courses(data) -> None:
     table = data.table("public_course_hours")
     if table is None:
@@ -185,12 +189,12 @@ def figure_public_course_hours(data):
         {c: titles[c] for c in HOUR_PARTS},
         "公共基础课课时（按模块）",
         "学时",
-        figsize=(9.0, 5.0),
     )
     return done(fig)
 
 
 # ---- 3.2.2 专业设置与招生计划 --------------------------------------------------------------------
+@review_voice
 def narrative_enrolment_plan(data) -> None:
     plan = data.table("enrolment_plan")
     if plan is None:
@@ -207,13 +211,6 @@ def narrative_enrolment_plan(data) -> None:
         rows=len(plan),
         p=fmt_number(plan["planned"].sum(), 0, "人"),
     )
-    xinjiang = plan[plan["note"].fillna("").str.contains("新疆")]
-    if len(xinjiang):
-        text += sentence(
-            "其中新疆内职班 {n} 个方向，计划 {p}。",
-            n=len(xinjiang),
-            p=fmt_number(xinjiang["planned"].sum(), 0, "人"),
-        )
     c = check(data, "enrolment_plan_completion")
     if not missing(c["computed"]):
         text += sentence(
@@ -256,6 +253,7 @@ def plan_by_duration(data) -> pd.DataFrame:
     return pivot.reindex(list(dict.fromkeys(plan["duration"])))
 
 
+@review_voice
 def table_plan_by_duration(data) -> None:
     """招生计划按学制与学籍汇总，及与实际招生的对比。"""
     pivot = plan_by_duration(data)
@@ -280,70 +278,63 @@ def table_plan_by_duration(data) -> None:
 
 
 def figure_enrolment_plan(data):
-    """左：各学制招生计划（按学籍堆叠）；右：计划合计与实际招生。"""
+    """上：各学制招生计划（按学籍堆叠）；下：计划合计与实际招生。"""
     pivot = plan_by_duration(data)
     if pivot.empty:
         return no_data("招生计划")
     style.use_house_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw={"width_ratios": [3, 1.3]})
-    bottom = pd.Series(0.0, index=pivot.index)
+    rows = len(pivot.index)
+    fig, (top, bottom_ax) = plt.subplots(
+        2, 1, figsize=(style.FIG_WIDTH, 0.42 * rows + 3.2), gridspec_kw={"height_ratios": [rows + 1, 2.2]}
+    )
+    labels = [charts.wrap(str(v), 8) for v in pivot.index]
+    left = pd.Series(0.0, index=pivot.index)
     for i, reg in enumerate(pivot.columns):
         values = pivot[reg].astype("float64").fillna(0)
-        left.bar(
-            pivot.index,
+        top.barh(
+            labels,
             values,
-            bottom=bottom,
+            left=left,
             label=f"{reg}学籍",
             color=style.PALETTE[i % len(style.PALETTE)],
+            height=0.62,
         )
-        bottom += values
-    for x, total in enumerate(bottom):
-        charts.value_label(left, f"{total:,.0f}", x, total)
-    left.legend(frameon=False)
-    left.set_title("各学制招生计划（人）", loc="left")
-    left.margins(y=0.12)
-    left.tick_params(axis="x", labelsize=style.LABEL_SIZE - 2)
+        charts.note_values(fig, [f"{k}{reg}学籍 {v:,.0f}" for k, v in values.items() if v])
+        left += values
+    for y, (name, total) in enumerate(left.items()):
+        charts.value_label(top, f"{total:,.0f}", total, y, horizontal=True, name=f"{name}合计")
+    top.invert_yaxis()
+    top.legend()
     planned, actual = float(pivot.sum().sum()), data.fact("enrolment")
-    bars = right.bar(
-        ["计划合计", "实际招生"], [planned, actual], color=[style.YEAR_COLORS["previous"], style.PRIMARY]
+    bars = bottom_ax.barh(
+        ["计划合计", "实际招生"],
+        [planned, 0 if missing(actual) else actual],
+        color=[style.YEAR_COLORS["previous"], style.PRIMARY],
+        height=0.62,
     )
-    for b in bars:
-        h = b.get_height()
+    for b, name, value in zip(bars, ["计划合计", "实际招生"], [planned, actual], strict=True):
         charts.value_label(
-            right,
-            "未提供" if missing(h) else f"{h:,.0f}",
-            b.get_x() + b.get_width() / 2,
-            0 if missing(h) else h,
+            bottom_ax,
+            "未提供" if missing(value) else f"{value:,.0f}",
+            0 if missing(value) else value,
+            b.get_y() + b.get_height() / 2,
+            horizontal=True,
+            name=name,
         )
-    right.set_title("计划与实际（人）", loc="left")
-    right.margins(y=0.12)
+    bottom_ax.invert_yaxis()
+    fig.suptitle("各学制招生计划与实际招生（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 
 
 # ---- 3.2.4 课程建设 / 3.2.6 信息化教学 -------------------------------------------------------------
-def narrative_curriculum(data) -> None:
-    if not has_facts(data, "surveyed_enterprises"):
-        no_data("企业调研")
-        return
-    note = fact_note(data, "surveyed_enterprises")
-    show_markdown(
-        sentence(
-            "组织“百名教师进千企”活动，对本地汽修、机电、信息、物流等行业约 {n}进行现场调研{note}。",
-            n=fact_text(data, "surveyed_enterprises"),
-            note=f"（{note}）" if note else "",
-        )
-    )
-
-
+@review_voice
 def narrative_online(data) -> None:
+    """在线学习学生：各种分法的合计与在线总人数的核对。"""
     table = data.table("online_learners")
     if table is None and not has_facts(data, "online_learners_total"):
         no_data("在线教学")
         return
-    text = sentence(
-        "疫情期间以钉钉直播为主、QQ 直播为辅开展线上教学，全校在线学习学生共 **{n}**。",
-        n=fact_text(data, "online_learners_total"),
-    )
+    text = sentence("在线网络学习学生共 **{n}**。", n=fact_text(data, "online_learners_total"))
     total = data.fact("online_learners_total")
     if table is not None:
         for breakdown, sub in table.groupby("breakdown", sort=False):
@@ -357,7 +348,7 @@ def narrative_online(data) -> None:
             text += (
                 "，合计与在线总人数一致。"
                 if s == total
-                else sentence("，合计 {s}。", s=fmt_number(s, 0, "人"))
+                else sentence("，合计 {s}，与在线总人数不同。", s=fmt_number(s, 0, "人"))
             )
         notes = table["note"].dropna()
         if len(notes):
@@ -365,6 +356,7 @@ def narrative_online(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_online_learners(data) -> None:
     table = data.table("online_learners")
     if table is None:
@@ -379,26 +371,16 @@ def table_online_learners(data) -> None:
 
 
 def figure_online_learners(data):
-    """在线学习学生：按终端、按网络两幅饼图。"""
+    """在线学习学生：按终端、按网络两幅饼图，上下排列。"""
     table = data.table("online_learners")
     if table is None:
         return no_data("在线教学")
     style.use_house_style()
     groups = list(table.groupby("breakdown", sort=False))
-    fig, axes = plt.subplots(1, len(groups), figsize=(4.3 * len(groups), 4.0), squeeze=False)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(style.FIG_WIDTH, 3.0 * len(groups)), squeeze=False)
     for ax, (breakdown, sub) in zip(axes.flat, groups, strict=True):
-        labels = [f"{r.category}\n{r.learners:,} 人" for r in sub.itertuples()]
-        ax.pie(
-            sub["learners"].astype("float64"),
-            labels=labels,
-            autopct="%1.1f%%",
-            startangle=90,
-            counterclock=False,
-            colors=style.PALETTE,
-            wedgeprops={"linewidth": 1, "edgecolor": "white"},
-        )
-        ax.set_title(f"按{breakdown}", fontsize=style.LABEL_SIZE)
-        ax.axis("equal")
+        labels = [f"按{breakdown}：{r.category} {r.learners:,} 人" for r in sub.itertuples()]
+        charts.pie(labels, sub["learners"].astype("float64"), "", ax=ax)
     fig.suptitle("在线学习学生构成（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 
@@ -413,7 +395,9 @@ BASE_FACTS = [
 ]
 
 
+@review_voice
 def narrative_training_bases(data) -> None:
+    """实训基地合计、实训条件，以及 3.2.7 与 1.4 节两处所印工位数的核对。"""
     if not has_facts(data, "training_rooms") and not has_facts(data, "national_training_bases"):
         no_data("实训基地")
         return
@@ -421,7 +405,7 @@ def narrative_training_bases(data) -> None:
     text = ""
     if not all(missing(b) for b in bases):
         text += sentence(
-            "学校共有各级实训基地 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
+            "各级实训基地合计 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
         )
     text += sentence(
         "校内实训建筑面积 {a}，实训室 {r}，工位 {w}，实训开出率 {o}。",
@@ -436,14 +420,6 @@ def narrative_training_bases(data) -> None:
         text += sentence(
             "此处工位数与 1.4 节表中所印 {t} 不同，报告未说明原因。", t=fact_text(data, "workstations_table")
         )
-    if has_facts(data, "planned_base_investment"):
-        text += sentence(
-            "“衢州市智能交通公共实训基地”已立项，总投资 {i}，改造面积约 {a}，规划实训中心 {c}、实训室 {r}。",
-            i=fact_text(data, "planned_base_investment"),
-            a=fact_text(data, "planned_base_area"),
-            c=fact_text(data, "planned_training_centers"),
-            r=fact_text(data, "planned_training_rooms"),
-        )
     show_markdown(text)
 
 
@@ -452,58 +428,12 @@ def figure_training_bases(data):
     if all(missing(v) for v in values):
         return no_data("实训基地")
     labels = [fact_label(f).replace("基地", "").replace("高技能人才培养", "高技能人才") for f in BASE_FACTS]
-    fig = charts.bar(labels, values, "各级实训基地", "个", figsize=(8.0, 3.6))
+    fig = charts.bar(labels, values, "各级实训基地", "个")
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)
 
 
 # ---- 3.4 规范管理 -------------------------------------------------------------------------------
-def narrative_teaching_management(data) -> None:
-    if not has_facts(data, "academic_test_city_rank"):
-        no_data("教学管理成效")
-        return
-    text = sentence(
-        "{year} 年学考成绩位居全市第 {r} 名，高考本科率提升约 {u}。师生教学类竞赛获省二等奖 {a}、"
-        "省三等奖 {b}、市级奖项 {c}。",
-        year=data.year,
-        r=fmt_number(data.fact("academic_test_city_rank"), 0),
-        u=fact_text(data, "undergraduate_rate_increase"),
-        a=fact_text(data, "teaching_contest_provincial_second"),
-        b=fact_text(data, "teaching_contest_provincial_third"),
-        c=fact_text(data, "teaching_contest_city"),
-    )
-    show_markdown(text)
-
-
-def narrative_safety(data) -> None:
-    if not has_facts(data, "emergency_plans"):
-        no_data("安全管理")
-        return
-    show_markdown(
-        sentence(
-            "学校制定电信诈骗、消防、自然灾害、交通、校园欺凌、食品卫生、传染病防控等应急预案 {n}，"
-            "一年来无重大安全事故。",
-            n=fact_text(data, "emergency_plans"),
-        )
-    )
-
-
-def narrative_management_team(data) -> None:
-    if not has_facts(data, "leadership_members"):
-        no_data("管理队伍")
-        return
-    show_markdown(
-        sentence(
-            "学校现有班子成员 {l}，中层正职 {h}、中层副职 {d}；本年新提拔中层正职 {nh}、中层副职 {nd}。",
-            l=fact_text(data, "leadership_members"),
-            h=fact_text(data, "middle_managers_head"),
-            d=fact_text(data, "middle_managers_deputy"),
-            nh=fact_text(data, "new_middle_managers_head"),
-            nd=fact_text(data, "new_middle_managers_deputy"),
-        )
-    )
-
-
 def figure_management_team(data):
     """管理队伍：现有人数与其中本年新提拔人数。"""
     rows = [
@@ -520,9 +450,7 @@ def figure_management_team(data):
     if frame["总数"].isna().all():
         return no_data("管理队伍")
     frame["原有"] = frame["总数"] - frame["新提拔"].fillna(0)
-    fig = charts.stacked_bar(
-        frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人", figsize=(7.5, 3.2)
-    )
+    fig = charts.stacked_bar(frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人")
     return done(fig)
 
 
@@ -539,14 +467,10 @@ __all__ = [
     "table_enrolment_plan",
     "table_plan_by_duration",
     "figure_enrolment_plan",
-    "narrative_curriculum",
     "narrative_online",
     "table_online_learners",
     "figure_online_learners",
     "narrative_training_bases",
     "figure_training_bases",
-    "narrative_teaching_management",
-    "narrative_safety",
-    "narrative_management_team",
     "figure_management_team",
 ]

@@ -10,8 +10,9 @@ from pathlib import Path
 from qzanalysis.core.collection import Collection
 from qzanalysis.core.findings import Level
 from qzanalysis.tools.render import project
+from qzanalysis.tools.render.export import INDEX_FILE
 from qzanalysis.tools.render.files import write_atomic
-from qzanalysis.tools.render.pipeline import INDEX_FILE
+from qzanalysis.tools.render.index import _page as page  # the report's page shell: its CSS and CSP
 
 SHOWN_FINDINGS = 10  # per skipped school; `qz validate --school` lists them all
 
@@ -33,7 +34,6 @@ def _status(result, school) -> tuple[str, str | None]:
 
 
 def collection_index_html(collection: Collection, result) -> str:
-    css = (project.TEMPLATES_DIR / "qz" / "report.css").read_text(encoding="utf-8")
     year = result.year
     title = f"{collection.area} {year} 年中等职业学校质量年度报告"
     rows = []
@@ -70,23 +70,7 @@ def collection_index_html(collection: Collection, result) -> str:
         else ""
     )
     now = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{escape(title)}</title>
-<style type="text/css">
-{css}
-.qz-schools {{ width: 100%; }}
-.qz-schools td, .qz-schools th {{ text-align: left; }}
-.qz-failed {{ color: #b42318; font-weight: 600; }}
-.qz-area {{ background: #eef4fb; border-left: 4px solid #1f5fa8; padding: .6rem 1rem; }}
-</style>
-</head>
-<body>
-<main>
-<h1>{escape(title)}</h1>
+    body = f"""<h1>{escape(title)}</h1>
 {area}
 <h2>各校报告</h2>
 <table class="qz-schools">
@@ -96,11 +80,11 @@ def collection_index_html(collection: Collection, result) -> str:
 </tbody>
 </table>
 {skipped_html}
-<p class="qz-meta">学校名单：{escape(collection.path.name)} · qzanalysis {escape(project.package_version())} · 生成于 {escape(now)}</p>
-</main>
-</body>
-</html>
-"""
+<p class="qz-note">学校名单：{escape(collection.path.name)} · qzanalysis {escape(project.package_version())} · 生成于 {escape(now)}</p>"""
+    extra_css = """.qz-schools { width: 100%; }
+.qz-schools td, .qz-schools th { text-align: left; }
+.qz-area { background: #eef4fb; border-left: 4px solid #1f5fa8; padding: .6rem 1rem; }"""
+    return page(title, body, extra_css)
 
 
 def write_collection_index(collection: Collection, result) -> Path:

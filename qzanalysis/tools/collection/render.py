@@ -26,6 +26,7 @@ from qzanalysis.tools.render.pipeline import (
     _log,
     fingerprint,
     render_targets,
+    require_browser,
     school_target,
 )
 from qzanalysis.tools.render.state import years_fingerprint
@@ -77,6 +78,8 @@ def area_target(collection: Collection, year: int, out: Path, notebooks_dir: Pat
         data_version=fingerprint(versions)[:12],
         label=AREA_DIR,
         chapters_apply=False,
+        is_area=True,
+        title=collection.area_title(year),
     )
 
 
@@ -95,12 +98,16 @@ def render_collection(
     lib_dir: str | Path | None = None,
     log: Callable[[str], None] = _log,
     warm: bool = True,
+    pdf: bool = False,
 ) -> CollectionResult:
     """Render the schools of `collection` for `year` (all, or the ids in `only`), the area report (`area`), and
     the schools' index. `chapters` limits the schools' reports to some chapters (the area report is whole).
-    Raises KeyError for an unknown id in `only`, ValueError for unknown `chapters`, and `Interrupted` on Ctrl+C
-    or SIGTERM."""
+    With `pdf`, every publication edition is also printed to PDF. Raises KeyError for an unknown id in `only`,
+    ValueError for unknown `chapters`, BrowserError (before anything runs) for `pdf` without a browser, and
+    `Interrupted` on Ctrl+C or SIGTERM."""
     year = int(year)
+    if pdf:
+        require_browser()
     wanted = [collection.school(i).id for i in only] if only else [s.id for s in collection.schools]
     year_out = Path(out_dir or collection.reports_root).resolve() / str(year)
     nb_dir = Path(notebooks_dir or project.notebooks_dir()).resolve()
@@ -136,6 +143,7 @@ def render_collection(
         timeout=timeout,
         log=log,
         warm=warm,
+        pdf=pdf,
     )
     for target, rendered in zip(targets, results, strict=True):
         if target.label == AREA_DIR:

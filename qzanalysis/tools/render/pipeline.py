@@ -1,4 +1,5 @@
-"""Render reports: choose the declared chapters, run them, write the editions, the state and the index.
+"""Render reports: choose the declared chapters, run them, write each chapter's pages and executed notebook,
+then assemble the single-file editions (publication, review, analysis), the index and the build page.
 
 `render_year` renders one school's year. `render_targets` renders several reports (every school of a collection,
 and the area report) in one run: their notebooks share one pool of warm kernels, so N reports do not pay a
@@ -22,12 +23,22 @@ from pathlib import Path
 
 from qzanalysis.core.outline import Chapter
 from qzanalysis.tools.render import project
+from qzanalysis.tools.render.assemble import EDITION_FILES, EDITION_NAMES, Provenance
+from qzanalysis.tools.render.export import (
+    ANALYSIS_SUBDIR,
+    BUILD_FILE,
+    INDEX_FILE,
+    chapter_outputs,
+    chapter_source,
+    load_executed,
+    write_chapter,
+    write_editions,
+)
 from qzanalysis.tools.render.files import write_atomic
-from qzanalysis.tools.render.index import ChapterEntry, headline_table, index_html
+from qzanalysis.tools.render.index import ChapterEntry, build_html, headline_table, index_html
 from qzanalysis.tools.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
 
-ANALYSIS_SUBDIR = "analysis"
-INDEX_FILE = "index.html"
+PDF_FILE = "publication.pdf"
 
 
 @dataclass
@@ -46,6 +57,7 @@ class RenderResult:
     out_dir: Path  # the report's folder, e.g. <out>/<year>
     chapters: list[ChapterResult] = field(default_factory=list)
     index_html: Path | None = None
+    editions: dict[str, Path] = field(default_factory=dict)  # single-file editions on disk, by edition
 
     @property
     def failed(self) -> list[ChapterResult]:
@@ -65,7 +77,9 @@ class Target:
     """One report to render: a school's year, or the area report over a collection.
 
     `data_fingerprint` covers every input file the notebooks read (a change re-renders every chapter);
-    `data_version` is the short version printed in footers; `headline` returns the index's headline HTML.
+    `data_version` is the short version printed in footers; `headline` returns the build page's headline HTML.
+    `data_dir` is the school's data root (None: the default data/); the area report has no single school's
+    data (`is_area`), so its editions have no school cover, summary or preface, and `title` names it.
     """
 
     year: int
@@ -79,6 +93,9 @@ class Target:
     label: str = ""  # prefix of log lines and job names, e.g. the school's id
     headline: Callable[[], str] | None = None
     chapters_apply: bool = True  # whether a run's `chapters` selection applies (not to the area report)
+    data_dir: str | None = None
+    is_area: bool = False
+    title: str = ""
 
 
 def _log(message: str) -> None:
@@ -128,7 +145,9 @@ def declared_notebooks(
 
 
 def _outputs(year_out: Path, name: str) -> tuple[Path, Path]:
-    return year_out / f"{name}.html", year_out / ANALYSIS_SUBDIR / f"{name}.html"
+    """(review page, analysis page) of one chapter."""
+    review, analysis, _ = chapter_outputs(year_out, name)
+    return review, analysis
 
 
 # ---- one school's year ----------------------------------------------------------------------------------
@@ -146,20 +165,25 @@ def render_year(
     timeout: int = 600,
     log=_log,
     warm: bool = True,
+    pdf: bool = False,
 ) -> RenderResult:
     """Execute the declared chapter notebooks for `year` and write `<out_dir>/<year>/` (default `reports/<year>/`).
 
     Unchanged chapters are skipped unless `force`. A failing chapter keeps its previous good HTML; it is
-    recorded as failed in the state file and shown as failed on the index. `lib_dir` (default: the
+    recorded as failed in the state file and shown as failed on the build page. `lib_dir` (default: the
     qzanalysis package) is the library tree hashed for change detection; tests point it elsewhere.
-    Raises DataValidationError (before anything is written) when the year's data fail validation, ValueError
-    for unknown `chapters` or when there are no notebooks, and `execute.Interrupted` on Ctrl+C or SIGTERM.
+    With `pdf`, the publication edition is also printed to `publication.pdf`.
+    Raises DataValidationError (before anything is written) when the year's data fail validation, BrowserError
+    (before anything runs) for `pdf` without a browser, ValueError for unknown `chapters` or when there are no
+    notebooks, and `Interrupted` on Ctrl+C or SIGTERM.
     """
     from qzanalysis.core.dataset import load_year  # bad data fail here, before any kernel starts
     from qzanalysis.core.outline import chapters as outline
 
     year = int(year)
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
+    if pdf:
+        require_browser()
     school = load_year(year, data_dir_abs).school_name
     target = school_target(
         year,
@@ -171,7 +195,15 @@ def render_year(
         headline_ids=headline,
     )
     return render_targets([target], force=force, jobs=jobs, chapters=chapters, lib_dir=lib_dir,
-                          timeout=timeout, log=log, warm=warm)[0]  # fmt: skip
+                          timeout=timeout, log=log, warm=warm, pdf=pdf)[0]  # fmt: skip
+
+
+def require_browser() -> None:
+    """Raises BrowserError (saying how to get one) when no Chromium, Chrome or Edge is found for `--pdf`."""
+    from qzanalysis.tools.render.browser import HOW_TO_GET_ONE, BrowserError, find_browser
+
+    if find_browser() is None:
+        raise BrowserError(HOW_TO_GET_ONE)
 
 
 def school_target(
@@ -197,6 +229,7 @@ def school_target(
         data_version=project.data_version(year, data_dir_abs),
         label=label,
         headline=lambda: headline_table(year, data_dir_abs, headline_ids),
+        data_dir=data_dir_abs,
     )
 
 
@@ -211,7 +244,7 @@ class _Plan:
     write_index: bool
     recovered: bool
     headline: _Background | None = None
-    footer: str = ""
+    provenance: Provenance | None = None
 
 
 def render_targets(
@@ -224,8 +257,10 @@ def render_targets(
     timeout: int = 600,
     log=_log,
     warm: bool = True,
+    pdf: bool = False,
 ) -> list[RenderResult]:
     """Render every target; their notebooks run together on `jobs` kernels. One RenderResult per target.
+    With `pdf`, each target's publication edition is also printed to `publication.pdf`.
 
     Raises ValueError when a target has no declared notebook or `chapters` names an unknown one, and
     `execute.Interrupted` on Ctrl+C or SIGTERM (chapters already written stay recorded; nothing is blamed).
@@ -239,12 +274,12 @@ def render_targets(
             raise ValueError(f"{target.notebooks_dir} 中没有提纲声明的章节笔记本")
         wanted = chapters if target.chapters_apply else None
         selected = declared_notebooks(target.notebooks_dir, target.outline, wanted, lambda m: None)
-        plans.append(_plan(target, current, selected, force, lib_fp, version, log))
+        plans.append(_plan(target, current, selected, force, lib_fp, version, log, pdf))
     todo = [p for p in plans if p.todo]
     if todo:
         _run(todo, jobs, timeout, log, warm)
     for plan in plans:
-        _finish(plan, log)
+        _finish(plan, log, pdf)
     return [p.result for p in plans]
 
 
@@ -258,7 +293,7 @@ def _about(target: Target) -> str:
     return f"（{target.label}）" if target.label else ""
 
 
-def _plan(target, current, selected, force, lib_fp, version, log) -> _Plan:
+def _plan(target, current, selected, force, lib_fp, version, log, pdf=False) -> _Plan:
     state = RenderState.load(target.out)
     result = RenderResult(target.year, target.out)
     todo, skipped = [], []
@@ -266,7 +301,9 @@ def _plan(target, current, selected, force, lib_fp, version, log) -> _Plan:
     for chapter, path in selected:
         key = chapter_key(path, target.data_fingerprint, lib_fp, target.params, version)
         report, analysis = _outputs(target.out, chapter.notebook)
-        if not force and state.is_fresh(chapter.notebook, key, [report, analysis]):
+        if not force and state.is_fresh(
+            chapter.notebook, key, list(chapter_outputs(target.out, chapter.notebook))
+        ):
             recovered |= state.chapters[chapter.notebook].get("status") != "ok"
             state.mark_skipped(chapter.notebook)
             skipped.append(chapter.notebook)
@@ -276,16 +313,15 @@ def _plan(target, current, selected, force, lib_fp, version, log) -> _Plan:
     if skipped:
         log(f"跳过{_about(target)}（无变化，--force 可强制重跑）：{', '.join(skipped)}")
     stale = set(state.chapters) - {c.notebook for c, _ in current}
-    index_path = target.out / INDEX_FILE
-    write_index = bool(todo) or recovered or bool(stale) or not index_path.is_file()
+    site_files = [
+        target.out / f for f in (INDEX_FILE, BUILD_FILE, EDITION_FILES["review"], EDITION_FILES["analysis"])
+    ]
+    write_index = bool(todo) or recovered or bool(stale) or not all(p.is_file() for p in site_files) or pdf
     plan = _Plan(target, state, result, current, todo, write_index, recovered)
     # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
     if write_index and target.headline is not None:
         plan.headline = _Background(target.headline)
-    plan.footer = (
-        f"{target.school} {target.year} 年质量年度报告 · 数据版本 {target.data_version}"
-        f" · qzanalysis {version} · 提交 {project.git_commit() or '未知'}"
-    )
+    plan.provenance = _provenance(target)
     return plan
 
 
@@ -293,7 +329,6 @@ def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> Non
     import nbformat  # deferred: a fully skipped run never pays for the notebook stack
 
     from qzanalysis.tools.render.execute import Interrupted, Job, run_notebooks
-    from qzanalysis.tools.render.export import warm_exporters
     from qzanalysis.tools.render.params import inject_parameters
 
     jobs = []
@@ -328,8 +363,6 @@ def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> Non
             counts["done"] += 1
             counts["failed"] += failed
 
-    # Compile the HTML templates (~0.5 s) while the kernels start, not after the first chapter ends.
-    warm_templates = _Background(warm_exporters)
     started = time.perf_counter()
     try:
         run_notebooks(
@@ -347,16 +380,13 @@ def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> Non
         for plan in plans:
             plan.state.save()
         raise
-    warm_templates.result()
     log(
         f"共运行 {counts['done']} 章，失败 {counts['failed']} 章，用时 {time.perf_counter() - started:.1f} 秒"
     )
 
 
 def _export(outcome, lock: threading.Lock, log) -> bool:
-    """Write both editions of a finished chapter and record it; returns whether it failed."""
-    from qzanalysis.tools.render.export import export_html
-
+    """Write a finished chapter's pages and executed notebook and record it; returns whether it failed."""
     job = outcome.job
     plan: _Plan = job.extra["plan"]
     name = job.extra["chapter"]
@@ -364,31 +394,18 @@ def _export(outcome, lock: threading.Lock, log) -> bool:
     error = outcome.error
     if error is None:
         try:
-            facts = f"{plan.footer} · 生成于 {_now()}"
-            title = job.extra["title"]
-            html_report = export_html(
-                job.nb,
-                edition="report",
-                title=title,
-                links={"index": INDEX_FILE, "other": f"{ANALYSIS_SUBDIR}/{name}.html"},
-                footer=facts,
+            assert plan.provenance is not None
+            write_chapter(
+                plan.target.out, name, job.nb, job.extra["title"], plan.provenance, plan.target.outline
             )
-            html_analysis = export_html(
-                job.nb,
-                edition="analysis",
-                title=f"{title}（分析版）",
-                links={"index": f"../{INDEX_FILE}", "other": f"../{name}.html"},
-                footer=facts,
-            )
-            # Both editions exported before either is written: never a new report next to an old analysis.
-            write_atomic(analysis, html_analysis)
-            write_atomic(report, html_report)
         except Exception as exc:
             error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
     job.nb = None  # exported: a run of hundreds of chapters must not keep every executed notebook in memory
     with lock:
         if error is None:
-            outputs = [p.relative_to(plan.target.out).as_posix() for p in (report, analysis)]
+            outputs = [
+                p.relative_to(plan.target.out).as_posix() for p in chapter_outputs(plan.target.out, name)
+            ]
             plan.state.mark_ok(
                 name,
                 job.extra["key"],
@@ -409,8 +426,8 @@ def _export(outcome, lock: threading.Lock, log) -> bool:
     return error is not None
 
 
-def _finish(plan: _Plan, log) -> None:
-    """Drop chapters no longer declared, save the state, write the index."""
+def _finish(plan: _Plan, log, pdf: bool = False) -> None:
+    """Drop chapters no longer declared, save the state, write the build page, the editions and the index."""
     target, state = plan.target, plan.state
     current = {c.notebook for c, _ in plan.current}
     removed = state.drop(set(state.chapters) - current, target.out, default_outputs=_default_outputs)
@@ -422,14 +439,17 @@ def _finish(plan: _Plan, log) -> None:
     result.index_html = target.out / INDEX_FILE
     if plan.write_index:
         headline = plan.headline.result() if plan.headline is not None else ""
-        _write_index(plan, headline)
+        _write_build(plan, headline)
+        result.editions = _write_site(plan, log, pdf)
         log(f"目录{_about(target)}：{result.index_html}")
+    else:
+        result.editions = {e: target.out / f for e, f in EDITION_FILES.items() if (target.out / f).is_file()}
     result.chapters.sort(key=lambda c: c.name)
 
 
 def _default_outputs(name: str) -> list[str]:
     """What a chapter wrote before the state recorded its outputs."""
-    return [f"{name}.html", f"{ANALYSIS_SUBDIR}/{name}.html"]
+    return [p.relative_to("_").as_posix() for p in chapter_outputs(Path("_"), name)]
 
 
 class _Background:
@@ -453,7 +473,8 @@ class _Background:
         return self._value
 
 
-def _write_index(plan: _Plan, headline_html: str) -> None:
+def _write_build(plan: _Plan, headline_html: str) -> None:
+    """The analysts' build page: every chapter's pages, status and timing; headline indicators; provenance."""
     target, state = plan.target, plan.state
     entries = []
     for chapter, _ in plan.current:
@@ -476,7 +497,7 @@ def _write_index(plan: _Plan, headline_html: str) -> None:
                 error=info.get("error"),
             )
         )
-    html = index_html(
+    html = build_html(
         school=target.school,
         year=target.year,
         chapters=entries,
@@ -486,7 +507,88 @@ def _write_index(plan: _Plan, headline_html: str) -> None:
         commit=project.git_commit(),
         rendered_at=_now(),
     )
-    write_atomic(target.out / INDEX_FILE, html)
+    write_atomic(target.out / BUILD_FILE, html)
+
+
+def _provenance(target: Target) -> Provenance:
+    source = None
+    if not target.is_area:
+        try:
+            import yaml
+
+            manifest = project.year_dir(target.year, target.data_dir) / "manifest.yaml"
+            source = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("source")
+        except Exception:  # the manifest is optional; the data checks report its problems
+            source = None
+    return Provenance(
+        year=target.year,
+        school=target.school,
+        data_version=target.data_version,
+        program_version=project.package_version(),
+        generated_at=_now(),
+        commit=project.git_commit(),
+        data_source=str(source).strip() if source else None,
+    )
+
+
+def _write_site(plan: _Plan, log, pdf: bool = False) -> dict[str, Path]:
+    """The single-file editions from every chapter's last good executed notebook, then the index page.
+
+    The publication edition is written only when every chapter it holds has executed and none failed in
+    this run: a leader never receives a report assembled around a broken chapter."""
+    target, state = plan.target, plan.state
+    names = [c.notebook for c, _ in plan.current]
+    titles = {c.notebook: c.title for c, _ in plan.current}
+    executed = load_executed(target.out, names)
+    sources = [chapter_source(n, nb, titles[n], target.outline) for n, nb in executed.items()]
+    order = {c.notebook: i for i, c in enumerate(target.outline)}
+    sources.sort(key=lambda s: (order.get(s.name, len(order)), s.name))
+    failed = [
+        state.chapters[n].get("title") or n
+        for n in names
+        if state.chapters.get(n, {}).get("status") == "failed"
+    ]
+    data = prev = None
+    if target.is_area:
+        title = target.title
+    else:
+        from qzanalysis.core.dataset import load_year
+        from qzanalysis.core.years import previous_year
+
+        data = load_year(target.year, target.data_dir)
+        prev = previous_year(data)
+        fallback = f"{target.year} 年度中等职业教育质量报告"
+        title = data.profile.title(target.year) if data.profile is not None else fallback
+    prov = _provenance(target)
+    prov.failed = failed
+    publication = [n for n in names if "publication" in chapter_source(n, {}, None, target.outline).editions]
+    publish = not failed and all(n in executed for n in publication)
+    if not publish:
+        log(f"发布版未更新{_about(target)}：有章节生成失败或尚未生成（审阅版中列出）。")
+    written = write_editions(target.out, sources, prov, data=data, prev=prev, publish=publish)
+    editions = {e: target.out / f for e, f in EDITION_FILES.items() if (target.out / f).is_file()}
+    pdf_path = target.out / PDF_FILE
+    if pdf and "publication" in editions:
+        from qzanalysis.tools.render.pdf import print_pdf
+
+        started = time.perf_counter()
+        print_pdf(editions["publication"], pdf_path, footer=f"{prov.school} {title}")
+        log(f"发布版 PDF{_about(target)}：{pdf_path}（{time.perf_counter() - started:.1f} 秒）")
+    elif pdf:
+        log(f"没有发布版{_about(target)}，未生成 PDF。")
+    write_atomic(
+        target.out / INDEX_FILE,
+        index_html(
+            school=prov.school,
+            year=target.year,
+            title=title,
+            editions={e: p.name for e, p in editions.items()},
+            pdf=pdf_path.name if pdf_path.is_file() else None,
+        ),
+    )
+    for edition, path in written.items():
+        log(f"{EDITION_NAMES[edition]}{_about(target)}：{path}（{path.stat().st_size / 1024 / 1024:.1f} MB）")
+    return editions
 
 
 def fingerprint(parts: Sequence[str]) -> str:
