@@ -31,7 +31,12 @@ from qzanalysis.core.profile import SCHOOL_TYPES
 
 COLLECTION_FILE = "collection.yaml"
 COLLECTION_ENV = "QZ_COLLECTION"
-TOP_KEYS = {"area": "地区名称", "title": "区域汇总报告标题", "schools": "学校名单", "reports": "输出根目录"}
+TOP_KEYS = {
+    "area": "地区名称",
+    "title": "区域汇总报告标题（印在地区名称下）",
+    "schools": "学校名单",
+    "reports": "输出根目录",
+}
 SCHOOL_KEYS = {"id": "代码", "name": "学校全称", "types": "学校类型", "data": "数据根目录"}
 SCHOOL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # Output folders beside the schools' own: an id may not take their names.
@@ -84,7 +89,8 @@ class Collection:
         return finding
 
     def area_title(self, year: int) -> str:
-        return self.title or f"{self.area}{int(year)} 年中等职业教育质量年度报告（区域汇总）"
+        """The area report's title, printed under the area's name (collection.yaml `title`, else the usual one)."""
+        return self.title or f"{int(year)} 年中等职业教育质量年度报告（区域汇总）"
 
 
 class CollectionError(Exception):

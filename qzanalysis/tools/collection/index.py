@@ -49,7 +49,8 @@ def collection_index_html(collection: Collection, result) -> str:
     area = ""
     if result.area is not None and (result.out_dir / "area" / INDEX_FILE).is_file():
         area = (
-            f'<p class="qz-area"><a href="area/{INDEX_FILE}">{escape(collection.area_title(year))}</a>：'
+            f'<p class="qz-area"><a href="area/{INDEX_FILE}">{escape(collection.area)}'
+            f"{escape(collection.area_title(year))}</a>："
             "各校主要指标、国家标准达标情况与上年变化的对照（只含数据通过校验的学校）。</p>"
         )
     skipped = []

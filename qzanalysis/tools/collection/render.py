@@ -73,7 +73,7 @@ def area_target(collection: Collection, year: int, out: Path, notebooks_dir: Pat
         notebooks_dir=notebooks_dir / AREA_NOTEBOOKS,
         outline=outline.area_chapters(),
         params={"year": year, "collection": str(collection.path)},
-        school=f"{collection.area}（区域汇总）",
+        school=collection.area,
         data_fingerprint=area_fingerprint(collection, year),
         data_version=fingerprint(versions)[:12],
         label=AREA_DIR,

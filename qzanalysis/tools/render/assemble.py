@@ -64,6 +64,7 @@ class Provenance:
     commit: str | None = None
     data_source: str | None = None  # the manifest's `source` line (review edition only)
     failed: list[str] = field(default_factory=list)  # chapters whose last render failed
+    title: str | None = None  # the report's title when no school profile gives it (the area report)
 
 
 @cache
@@ -159,7 +160,9 @@ def report_html(
         body = chapter_html(source.nb, edition, source.label(appendix), source.anchor, skip)
         rendered.append((source, body))
     profile = getattr(data, "profile", None)
-    title = profile.title(prov.year) if profile is not None else f"{prov.year} 年度中等职业教育质量报告"
+    title = prov.title or (
+        profile.title(prov.year) if profile is not None else f"{prov.year} 年度中等职业教育质量报告"
+    )
     page_title = f"{prov.school} {title}"
     if edition != "publication":
         page_title += f"（{EDITION_NAMES[edition]}）"

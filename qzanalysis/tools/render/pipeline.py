@@ -561,6 +561,8 @@ def _write_site(plan: _Plan, log, pdf: bool = False) -> dict[str, Path]:
         title = data.profile.title(target.year) if data.profile is not None else fallback
     prov = _provenance(target)
     prov.failed = failed
+    if target.is_area:
+        prov.title = title
     publication = [n for n in names if "publication" in chapter_source(n, {}, None, target.outline).editions]
     publish = not failed and all(n in executed for n in publication)
     if not publish:
