@@ -207,6 +207,22 @@ def test_a_kernel_that_never_starts_is_reported(tmp_path, monkeypatch, warm):
     assert len([m for m in messages if m.startswith("⟳")]) == 1
 
 
+def test_a_lost_zygote_means_fresh_kernels_not_failures(tmp_path):
+    """If the warm-kernel process dies (e.g. killed when memory runs short), the run goes on with fresh kernels."""
+    kill_zygote = (
+        "import os, signal, pathlib\n"
+        "parent = pathlib.Path(f'/proc/{os.getppid()}/cmdline').read_bytes()\n"
+        "if b'render.zygote' in parent:\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+        "print('PARENT GONE')"
+    )
+    jobs = [_job("ch01", kill_zygote), _job("ch02", "print('AFTER')"), _job("ch03", "print('AFTER')")]
+    messages: list[str] = []
+    outcomes = run_notebooks(jobs, workers=1, cwd=tmp_path, log=messages.append)
+    assert [o.error for o in outcomes] == [None, None, None], [o.error for o in outcomes]
+    assert all("AFTER" in _outputs(o) for o in outcomes[1:])
+    assert any("预热进程意外退出" in m and "SIGKILL" in m for m in messages), messages
+
+
 def test_describe_exit():
     assert describe_exit(2) == "退出码 2"
     assert describe_exit(-signal.SIGTERM) == "被信号 SIGTERM（15）终止"

@@ -168,6 +168,10 @@ class Zygote:
         await self.process.stdin.drain()
         return await future
 
+    @property
+    def alive(self) -> bool:
+        return not self._reader.done()
+
     def exit_code(self, pid: int) -> int | None:
         """None while the kernel runs; its exit code once the zygote has reaped it."""
         if pid in self._exits:
@@ -283,9 +287,12 @@ class KernelLauncher:
             zygote, reason = await asyncio.shield(self._zygote_task)
         except OSError as exc:
             zygote, reason = None, f"{type(exc).__name__}: {exc}"
+        if zygote is not None and not zygote.alive:
+            code = await zygote.process.wait()  # it has closed its output: it is gone, or going
+            zygote, reason = None, f"预热进程意外退出（{describe_exit(code)}）"
         if zygote is None and self.warm:
             self.warm = False
-            self.log(f"未使用预热内核（{reason}），每章启动全新内核")
+            self.log(f"未使用预热内核（{reason}），以下各章启动全新内核")
         return zygote
 
     async def manager(self) -> AsyncKernelManager:
