@@ -130,6 +130,7 @@ def render_collection(
                 outline.chapters(),
                 school.name,
                 label=school.school.id,
+                data=school.data,  # validated above: read once
             )
         )
     if area and any(s.ok for s in schools):

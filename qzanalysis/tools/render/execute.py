@@ -169,6 +169,7 @@ class _Runner:
         )
         self.launcher = KernelLauncher(self.env, warm=warm, preload=preload, log=log, cwd=self.cwd)
         self.results: dict[int, Outcome] = {}
+        self._finishing: set[asyncio.Task] = set()
 
     async def run(self) -> list[Outcome]:
         loop = asyncio.get_running_loop()
@@ -180,6 +181,7 @@ class _Runner:
         queue = list(self.jobs)
         try:
             await asyncio.gather(*(self._worker(queue) for _ in range(min(self.workers, len(queue)))))
+            await asyncio.gather(*self._finishing)  # an error in on_finish is the caller's, not a chapter's
         except asyncio.CancelledError:
             if self.guard.signum is None:
                 raise
@@ -197,9 +199,11 @@ class _Runner:
             job = queue.pop(0)
             self.on_start(job)
             outcome = await self._run_job(job)
-            # Export and writing are CPU work; a thread keeps the other kernels' messages flowing.
-            await asyncio.to_thread(self.on_finish, outcome)
             self.results[id(job)] = outcome
+            # Exporting and writing are CPU work for this process: in a thread, while this worker's next kernel
+            # starts and the other kernels' messages keep flowing.
+            task = asyncio.create_task(asyncio.to_thread(self.on_finish, outcome))
+            self._finishing.add(task)
 
     async def _run_job(self, job: Job) -> Outcome:
         from nbclient.exceptions import CellControlSignal
@@ -333,7 +337,8 @@ def run_notebooks(
 ) -> list[Outcome]:
     """Execute `jobs`, `workers` kernels at a time, in the order of the list; outcomes in the same order.
 
-    `on_finish` runs in a worker thread for each finished notebook (success or failure). `warm`: fork kernels
+    `on_finish` runs in a thread for each finished notebook (success or failure), while the next notebooks run;
+    every call has returned when run_notebooks returns (also after an interrupt). `warm`: fork kernels
     from a zygote that has already imported what the notebooks import (see kernels.py).
     Raises Interrupted on SIGINT/SIGTERM, after every kernel is killed and every `on_finish` has returned.
     """

@@ -31,13 +31,14 @@ class ChapterEntry:
     error: str | None = None
 
 
-def headline_table(year: int, data_dir, headline: list[str] | None) -> str:
-    """The headline indicator rows as an escaped HTML table, or a notice if the data did not load."""
+def headline_table(year: int, data_dir, headline: list[str] | None, load=None) -> str:
+    """The headline indicator rows as an escaped HTML table, or a notice if the data did not load.
+    `load` (no arguments → YearData) gives the year's data when the caller has it already."""
     try:
         from qzanalysis import load_year
         from qzanalysis.indicators.registry import indicator_table, registry
 
-        table = indicator_table(load_year(year, data_dir))
+        table = indicator_table(load() if load is not None else load_year(year, data_dir))
         # Default: the indicators flagged `headline: true` in metadata/indicators.yaml.
         headline = headline or [ind.id for ind in registry().values() if ind.headline]
         if headline:

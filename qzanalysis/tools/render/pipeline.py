@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qzanalysis.core.outline import Chapter
 from qzanalysis.tools.render import project
@@ -37,6 +38,9 @@ from qzanalysis.tools.render.export import (
 from qzanalysis.tools.render.files import write_atomic
 from qzanalysis.tools.render.index import ChapterEntry, build_html, headline_table, index_html
 from qzanalysis.tools.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
+
+if TYPE_CHECKING:
+    from qzanalysis.core.dataset import YearData
 
 PDF_FILE = "publication.pdf"
 
@@ -96,6 +100,7 @@ class Target:
     data_dir: str | None = None
     is_area: bool = False
     title: str = ""
+    load: Callable[[], YearData] | None = None  # the school's data, loaded once per run (see school_target)
 
 
 def _log(message: str) -> None:
@@ -184,15 +189,16 @@ def render_year(
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
     if pdf:
         require_browser()
-    school = load_year(year, data_dir_abs).school_name
+    data = load_year(year, data_dir_abs)
     target = school_target(
         year,
         data_dir_abs,
         Path(out_dir or project.reports_dir()).resolve() / str(year),
         Path(notebooks_dir or project.notebooks_dir()).resolve(),
         outline(),
-        school,
+        data.school_name,
         headline_ids=headline,
+        data=data,
     )
     return render_targets([target], force=force, jobs=jobs, chapters=chapters, lib_dir=lib_dir,
                           timeout=timeout, log=log, warm=warm, pdf=pdf)[0]  # fmt: skip
@@ -216,8 +222,14 @@ def school_target(
     *,
     label: str = "",
     headline_ids: list[str] | None = None,
+    data=None,
 ) -> Target:
-    """The Target of one school's year whose data root is `data_dir_abs` (None: the default data/)."""
+    """The Target of one school's year whose data root is `data_dir_abs` (None: the default data/). `data`: the
+    year's YearData when the caller has already loaded and validated it (read once, used for the build page's
+    headline and the editions' cover and summary)."""
+    from qzanalysis.core.dataset import load_year
+
+    load = _Once((lambda: data) if data is not None else (lambda: load_year(year, data_dir_abs)))
     return Target(
         year=year,
         out=out,
@@ -228,8 +240,9 @@ def school_target(
         data_fingerprint=years_fingerprint(project.year_dir(year, data_dir_abs).parent, year),
         data_version=project.data_version(year, data_dir_abs),
         label=label,
-        headline=lambda: headline_table(year, data_dir_abs, headline_ids),
+        headline=lambda: headline_table(year, data_dir_abs, headline_ids, load=load),
         data_dir=data_dir_abs,
+        load=load,
     )
 
 
@@ -245,6 +258,7 @@ class _Plan:
     recovered: bool
     headline: _Background | None = None
     provenance: Provenance | None = None
+    finished: bool = False  # its index and editions are written (as soon as its last chapter is done)
 
 
 def render_targets(
@@ -277,9 +291,10 @@ def render_targets(
         plans.append(_plan(target, current, selected, force, lib_fp, version, log, pdf))
     todo = [p for p in plans if p.todo]
     if todo:
-        _run(todo, jobs, timeout, log, warm)
+        _run(todo, jobs, timeout, log, warm, pdf)
     for plan in plans:
-        _finish(plan, log, pdf)
+        if not plan.finished:
+            _finish(plan, log, pdf)
     return [p.result for p in plans]
 
 
@@ -325,7 +340,7 @@ def _plan(target, current, selected, force, lib_fp, version, log, pdf=False) -> 
     return plan
 
 
-def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> None:
+def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool, pdf: bool = False) -> None:
     import nbformat  # deferred: a fully skipped run never pays for the notebook stack
 
     from qzanalysis.tools.render.execute import Interrupted, Job, run_notebooks
@@ -353,15 +368,23 @@ def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool) -> Non
 
     lock = threading.Lock()
     counts = {"done": 0, "failed": 0}
+    remaining = {id(plan): 0 for plan in plans}
+    for job in jobs:
+        remaining[id(job.extra["plan"])] += 1
 
     def on_start(job):
         log(f"▶ {job.name} 开始")
 
     def on_finish(outcome):
+        plan = outcome.job.extra["plan"]
         failed = _export(outcome, lock, log)
         with lock:
             counts["done"] += 1
             counts["failed"] += failed
+            remaining[id(plan)] -= 1
+            last = remaining[id(plan)] == 0
+        if last:  # this report is complete: write its editions while the kernels go on with the others
+            _finish(plan, log, pdf)
 
     started = time.perf_counter()
     try:
@@ -428,6 +451,7 @@ def _export(outcome, lock: threading.Lock, log) -> bool:
 
 def _finish(plan: _Plan, log, pdf: bool = False) -> None:
     """Drop chapters no longer declared, save the state, write the build page, the editions and the index."""
+    plan.finished = True
     target, state = plan.target, plan.state
     current = {c.notebook for c, _ in plan.current}
     removed = state.drop(set(state.chapters) - current, target.out, default_outputs=_default_outputs)
@@ -450,6 +474,28 @@ def _finish(plan: _Plan, log, pdf: bool = False) -> None:
 def _default_outputs(name: str) -> list[str]:
     """What a chapter wrote before the state recorded its outputs."""
     return [p.relative_to("_").as_posix() for p in chapter_outputs(Path("_"), name)]
+
+
+class _Once:
+    """`fn()` computed at most once, from any thread; later calls return the same value (or raise again)."""
+
+    def __init__(self, fn):
+        self._fn = fn
+        self._lock = threading.Lock()
+        self._done = False
+        self._value = self._error = None
+
+    def __call__(self):
+        with self._lock:
+            if not self._done:
+                try:
+                    self._value = self._fn()
+                except Exception as exc:  # handed to every caller
+                    self._error = exc
+                self._done = True
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 class _Background:
@@ -552,10 +598,10 @@ def _write_site(plan: _Plan, log, pdf: bool = False) -> dict[str, Path]:
     if target.is_area:
         title = target.title
     else:
-        from qzanalysis.core.dataset import load_year
         from qzanalysis.core.years import previous_year
 
-        data = load_year(target.year, target.data_dir)
+        assert target.load is not None
+        data = target.load()
         prev = previous_year(data)
         fallback = f"{target.year} 年度中等职业教育质量报告"
         title = data.profile.title(target.year) if data.profile is not None else fallback
