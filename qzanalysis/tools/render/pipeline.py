@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from qzanalysis.core.dataset import YearData
 
 PDF_FILE = "publication.pdf"
+# Pages are built in threads while kernels run. Building is pure-Python CPU work (one thread at a time runs under
+# the GIL anyway), and some libraries it uses import lazily in ways that are not thread-safe (pygments' lexers):
+# one build at a time.
+_BUILDING = threading.Lock()
 
 
 @dataclass
@@ -418,9 +422,10 @@ def _export(outcome, lock: threading.Lock, log) -> bool:
     if error is None:
         try:
             assert plan.provenance is not None
-            write_chapter(
-                plan.target.out, name, job.nb, job.extra["title"], plan.provenance, plan.target.outline
-            )
+            with _BUILDING:
+                write_chapter(
+                    plan.target.out, name, job.nb, job.extra["title"], plan.provenance, plan.target.outline
+                )
         except Exception as exc:
             error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
     job.nb = None  # exported: a run of hundreds of chapters must not keep every executed notebook in memory
@@ -463,7 +468,8 @@ def _finish(plan: _Plan, log, pdf: bool = False) -> None:
     result.index_html = target.out / INDEX_FILE
     if plan.write_index:
         headline = plan.headline.result() if plan.headline is not None else ""
-        _write_build(plan, headline)
+        with _BUILDING:
+            _write_build(plan, headline)
         result.editions = _write_site(plan, log, pdf)
         log(f"目录{_about(target)}：{result.index_html}")
     else:
@@ -613,7 +619,8 @@ def _write_site(plan: _Plan, log, pdf: bool = False) -> dict[str, Path]:
     publish = not failed and all(n in executed for n in publication)
     if not publish:
         log(f"发布版未更新{_about(target)}：有章节生成失败或尚未生成（审阅版中列出）。")
-    written = write_editions(target.out, sources, prov, data=data, prev=prev, publish=publish)
+    with _BUILDING:  # not while the PDF prints: that is a browser's work
+        written = write_editions(target.out, sources, prov, data=data, prev=prev, publish=publish)
     editions = {e: target.out / f for e, f in EDITION_FILES.items() if (target.out / f).is_file()}
     pdf_path = target.out / PDF_FILE
     if pdf and "publication" in editions:
