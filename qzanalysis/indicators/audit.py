@@ -22,7 +22,7 @@ def audit(data: YearData, prev: YearData | None | object = _AUTO) -> pd.DataFram
     if prev is _AUTO:
         prev = previous_year(data)
     rows = indicator_rows(data, prev)
-    for rule in all_rules():
+    for rule in all_rules(data):
         rows.extend(run_rule(rule, data, prev))
     frame = pd.DataFrame([r.as_dict() for r in rows])
     frame["_order"] = frame["结论"].map({v: i for i, v in enumerate(VERDICT_ORDER)})
@@ -71,7 +71,7 @@ def declines(data: YearData, prev: YearData | None) -> pd.DataFrame:
             decimals = max(data.fact_decimals(item["fact"]) or 0, prev.fact_decimals(item["fact"]) or 0)
             rows.append(
                 {
-                    "项目": item.get("name") or fact_name(item["fact"]),
+                    "项目": item.get("name") or fact_name(data, item["fact"]),
                     "上年": before,
                     "本年": now,
                     "变化": change,
