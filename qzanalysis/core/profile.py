@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from qzanalysis.core.catalog import indicator_options
 from qzanalysis.core.findings import Finding, Level, Report
 
 PROFILE_FILE = "school.yaml"
@@ -75,7 +76,14 @@ class SchoolProfile:
 
 
 def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report]:
-    """Read ``<folder>/school.yaml``. Problems become findings naming the file, the line and the key."""
+    """Read ``<folder>/school.yaml``. Problems become findings naming the file, the line and the key.
+
+    A missing file is a WARN, not a FAIL: the year's tables can still be validated, its indicators computed
+    and audited (the definitions then take their defaults, and standards of every school type are listed).
+    What cannot be done without the school's name is publishing: `qz render` refuses such a year with a FAIL
+    before writing anything (qzanalysis.tools.common.publishable_year). A file that exists but is broken or
+    incomplete (no name or no type, an unknown type or definition) is a FAIL here.
+    """
     report = Report(checks_run=["profile"])
     path = Path(folder) / PROFILE_FILE
     where = f"{label}/{PROFILE_FILE}"
@@ -91,7 +99,8 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
         )
         return None, report
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or {}
     except UnicodeDecodeError:
         report.add(Finding(Level.FAIL, "profile", "文件不是 UTF-8 编码", where, expected="另存为 UTF-8"))
         return None, report
@@ -112,6 +121,7 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
                     "profile",
                     "未定义的键",
                     where,
+                    _line(text, str(key)),
                     column=str(key),
                     value=str(key),
                     expected="以下之一：" + "、".join(FIELDS),
@@ -120,7 +130,15 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
     for key in REQUIRED:
         if not raw.get(key):
             report.add(
-                Finding(Level.FAIL, "profile", f"缺少{FIELDS[key]}", where, column=key, expected="非空值")
+                Finding(
+                    Level.FAIL,
+                    "profile",
+                    f"缺少{FIELDS[key]}",
+                    where,
+                    _line(text, key),
+                    key,
+                    expected="非空值",
+                )
             )
     types = raw.get("types") or []
     if isinstance(types, str):
@@ -133,6 +151,7 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
                     "profile",
                     "未知的学校类型",
                     where,
+                    _line(text, "types"),
                     column="types",
                     value=str(t),
                     expected="以下之一：" + "、".join(SCHOOL_TYPES),
@@ -146,17 +165,93 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
                 "profile",
                 "口径应写成“指标代码: {选项: 取值}”",
                 where,
+                _line(text, "definitions"),
                 column="definitions",
                 expected="如 dual_qualified_ratio: {denominator: specialty}",
             )
         )
         definitions = {}
+    for finding in definition_problems(definitions, where, text):
+        report.add(finding)
     if report.errors:
         return None, report
-    text = {k: str(raw.get(k) or "").strip() for k in FIELDS if k not in ("types", "definitions")}
+    values = {k: str(raw.get(k) or "").strip() for k in FIELDS if k not in ("types", "definitions")}
     profile = SchoolProfile(
         types=tuple(str(t) for t in types),
         definitions={str(k): {str(o): str(c) for o, c in v.items()} for k, v in definitions.items()},
-        **text,
+        **values,
     )
     return profile, report
+
+
+def _line(text: str, *keys: str) -> int | None:
+    """The line (1-based) of a nested mapping key in YAML text, e.g. ("definitions", "dual_qualified_ratio")."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return line
+        for k, v in node.value:
+            if k.value == key:
+                line, node = k.start_mark.line + 1, v
+                break
+        else:
+            return line
+    return line
+
+
+def definition_problems(definitions: dict, where: str, text: str = "") -> list[Finding]:
+    """Each definition naming an indicator, option or choice the registry does not have, as a FAIL
+    naming school.yaml, its line, the key and the allowed choices."""
+    known = indicator_options()
+    out = []
+    for ind_id, chosen in definitions.items():
+        if ind_id not in known or not known[ind_id]:
+            allowed = [k for k, v in known.items() if v]
+            out.append(
+                Finding(
+                    Level.FAIL,
+                    "profile",
+                    "口径中的指标没有可选口径" if ind_id in known else "口径中有未登记的指标",
+                    where,
+                    _line(text, "definitions", str(ind_id)),
+                    f"definitions.{ind_id}",
+                    str(ind_id),
+                    "以下之一：" + "、".join(allowed),
+                )
+            )
+            continue
+        for option, choice in chosen.items():
+            line = _line(text, "definitions", str(ind_id), str(option)) or _line(
+                text, "definitions", str(ind_id)
+            )
+            if option not in known[ind_id]:
+                out.append(
+                    Finding(
+                        Level.FAIL,
+                        "profile",
+                        f"指标 {ind_id} 没有这个口径选项",
+                        where,
+                        line,
+                        f"definitions.{ind_id}",
+                        str(option),
+                        "以下之一：" + "、".join(known[ind_id]),
+                    )
+                )
+            elif str(choice) not in known[ind_id][option]:
+                out.append(
+                    Finding(
+                        Level.FAIL,
+                        "profile",
+                        f"指标 {ind_id} 的口径 {option} 不能取这个值",
+                        where,
+                        line,
+                        f"definitions.{ind_id}.{option}",
+                        str(choice),
+                        "以下之一：" + "、".join(known[ind_id][option]),
+                    )
+                )
+    return out

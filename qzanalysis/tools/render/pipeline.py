@@ -127,10 +127,11 @@ def render_year(
     if not selected:
         raise ValueError(f"{nb_dir} 中没有章节笔记本（ch*.ipynb）")
 
-    # Bad data fail here, before any kernel starts and before anything is written.
-    from qzanalysis.core.dataset import load_year
+    # Bad data, an implausible indicator or a missing school name fail here, before any kernel starts and
+    # before anything is written.
+    from qzanalysis.tools.common import publishable_year
 
-    school = load_year(year, data_dir_abs).school_name
+    school = publishable_year(year, data_dir_abs).school_name
 
     version = project.package_version()
     data_fp = years_fingerprint(project.year_dir(year, data_dir_abs).parent, year)
