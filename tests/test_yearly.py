@@ -27,6 +27,8 @@ from qzanalysis.tools.yearly.workbook import (
     INFO_SHEET,
     LISTS_SHEET,
     NOTES_MARK,
+    OWN_FACTS_SHEET,
+    OWN_TABLES_SHEET,
     column_title,
     sheet_name,
     sheet_names,
@@ -72,8 +74,11 @@ PARTIAL_FACTS = ("land_area_mu", "enrolment", "full_time_teachers")
 
 
 def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (), skip_facts=()) -> Path:
-    """Type a folder's CSVs into the template the way an analyst would: numbers as numbers, facts as text."""
+    """Type a folder's CSVs into the template the way an analyst would: numbers as numbers, facts as text;
+    facts the year declares itself go on the 本校自定义数值 sheet, where new-year listed them."""
     wb = load_workbook(book)
+    own = wb[OWN_FACTS_SHEET]
+    own_row = {v: r for r in range(FIRST_DATA_ROW, own.max_row + 1) if (v := own.cell(r, 1).value)}
     for table, spec in table_specs().items():
         path = source / spec.filename
         if table in skip or not path.exists():
@@ -85,9 +90,14 @@ def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (
             row_of = {ws.cell(r, 1).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
             col = {name: i + 1 for i, name in enumerate(spec.field_names)}
             for row in rows:
-                if row["id"] not in skip_facts:
+                if row["id"] in skip_facts:
+                    continue
+                if row["id"] in row_of:
                     ws.cell(row_of[row["id"]], col["value"], row["value"])  # text column: decimals kept
                     ws.cell(row_of[row["id"]], col["note"], row["note"] or None)
+                else:  # 代码 名称 单位 章节 数值 类型 性质 最大值 说明
+                    own.cell(own_row[row["id"]], 5, row["value"])
+                    own.cell(own_row[row["id"]], 9, row["note"] or None)
             continue
         for r, row in enumerate(rows, start=FIRST_DATA_ROW):
             for c, f in enumerate(spec.fields, start=1):
@@ -117,7 +127,13 @@ def test_sheet_names_map_back_to_tables():
 
 def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
     folder = root / "2022"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(s.filename for s in table_specs().values())
+    carried = ["catalogue.yaml", "school.yaml"]  # the previous year's profile and own declarations
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [s.filename for s in table_specs().values()] + carried
+    )
+    for name in carried:
+        assert (folder / name).read_bytes() == (root / "2021" / name).read_bytes()
+    catalogue = load_year(2021, root).catalogue
     for spec in table_specs().values():
         with open(folder / spec.filename, encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
@@ -126,7 +142,7 @@ def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
             assert len(rows) == 1
     with open(folder / "facts.csv", encoding="utf-8") as fh:
         facts = list(csv.DictReader(fh))
-    assert [r["id"] for r in facts] == list(fact_specs())
+    assert [r["id"] for r in facts] == list(catalogue.facts)  # built-in, then the year's own
     assert all(r["value"] == "" for r in facts)
     assert (
         facts[0]["label"] == fact_specs()[facts[0]["id"]].label
@@ -136,7 +152,17 @@ def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
 
     assert template == root / "2022-填报模板.xlsx"  # beside the year folder: data/2022/ holds data only
     wb = load_workbook(template)
-    assert wb.sheetnames == [INFO_SHEET, LISTS_SHEET, *sheet_names().values()]
+    assert wb.sheetnames == [
+        INFO_SHEET,
+        LISTS_SHEET,
+        *sheet_names().values(),
+        OWN_FACTS_SHEET,
+        OWN_TABLES_SHEET,
+    ]
+    own = wb[OWN_FACTS_SHEET]
+    listed = [v for r in range(FIRST_DATA_ROW, own.max_row + 1) if (v := own.cell(r, 1).value)]
+    assert listed == sorted(catalogue.own_facts, key=list(catalogue.facts).index)
+    assert own.cell(FIRST_DATA_ROW, 5).value is None  # values to fill
     assert wb[LISTS_SHEET].sheet_state == "hidden"
     ws = wb[sheet_names()["culture_scores"]]
     spec = table_specs()["culture_scores"]

@@ -160,13 +160,16 @@ def fact_specs() -> dict[str, FactSpec]:
 class Catalogue:
     """What one year's data may hold: the built-in facts and tables plus the year's own declarations
     (``data/<year>/catalogue.yaml``). `own_facts` / `own_tables` name the ones the year declared;
-    `rules` are the year's own audit rules over them (same format as metadata/audit_rules.yaml)."""
+    `rules` are the year's own audit rules over them (same format as metadata/audit_rules.yaml);
+    `elsewhere` the facts only other years declare (see qzanalysis.core.year_catalogue)."""
 
     facts: dict[str, FactSpec]
     tables: dict[str, TableSpec]
     own_facts: frozenset[str] = frozenset()
     own_tables: frozenset[str] = frozenset()
     rules: tuple[dict[str, Any], ...] = ()
+    # facts other years of the same data root declare and this one does not: known, never provided here
+    elsewhere: dict[str, FactSpec] = field(default_factory=dict)
 
     @classmethod
     def builtin(cls) -> Catalogue:

@@ -44,11 +44,12 @@ class YearData:
         return self.profile.name if self.profile else "（未填写学校名称）"
 
     def fact_spec(self, fact_id: str) -> FactSpec:
-        """The catalogue entry (label, unit, section, kind) of a fact. Raises KeyError for an unknown id."""
-        try:
-            return self.catalogue.facts[fact_id]
-        except KeyError:
-            raise KeyError(f"未登记的指标代码：{fact_id}") from None
+        """The catalogue entry (label, unit, section, kind) of a fact: this year's catalogue, else the one of
+        another year that declares it. Raises KeyError for an id no catalogue knows."""
+        spec = self.catalogue.facts.get(fact_id) or self.catalogue.elsewhere.get(fact_id)
+        if spec is None:
+            raise KeyError(f"未登记的指标代码：{fact_id}")
+        return spec
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -58,8 +59,11 @@ class YearData:
         return self.tables.get(name)
 
     def fact(self, fact_id: str) -> float:
-        """A fact's value, NaN when missing (never 0)."""
+        """A fact's value, NaN when missing (never 0), or when only another year declares it.
+        Raises KeyError for an id no catalogue knows (a typo in code)."""
         if fact_id not in self.catalogue.facts:
+            if fact_id in self.catalogue.elsewhere:
+                return math.nan
             raise KeyError(f"未登记的指标代码：{fact_id}")
         if fact_id in self.facts.index:
             value = self.facts.at[fact_id, "value"]

@@ -110,6 +110,17 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
         problem = getattr(exc, "problem", None) or str(exc)
         report.add(Finding(Level.FAIL, "profile", f"YAML 格式错误：{problem}", where, line))
         return None, report
+    if raw == {}:  # only comments, e.g. the template `qz new-year` writes: not filled in yet
+        report.add(
+            Finding(
+                Level.WARN,
+                "profile",
+                "学校概况尚未填写，报告标题和封面将没有学校名称",
+                where,
+                expected="去掉注释符号 # 并填写 name（学校全称）和 types（学校类型）",
+            )
+        )
+        return None, report
     if not isinstance(raw, dict):
         report.add(Finding(Level.FAIL, "profile", "内容应为“键: 值”的映射", where, expected="name: …"))
         return None, report
@@ -255,3 +266,28 @@ def definition_problems(definitions: dict, where: str, text: str = "") -> list[F
                     )
                 )
     return out
+
+
+def profile_template() -> str:
+    """A commented school.yaml for a school's first year (`qz new-year` writes it when there is no previous
+    profile). Every line is a comment, so an unedited template reads as “not filled in” (a WARN)."""
+    examples = {
+        "name": "学校全称（必填）",
+        "short_name": "学校简称",
+        "types": "[中等职业学校]    # 必填，可多选：" + "、".join(SCHOOL_TYPES),
+        "address": "地址",
+        "website": "https://…",
+        "sponsor": "举办者，如某某市人民政府",
+        "report_title": "报告标题（留空则用“<年度> 年度中等职业教育质量年度报告”）",
+        "period": "如 2021-2022学年（学校未写明则留空）",
+    }
+    lines = [
+        "# 学校概况：报告标题、封面、页脚和命令行提示中的学校名称都取自这里（qz new-year 生成的模板）。",
+        "# 填写方法：去掉行首的 # 并改成本校的内容；name 和 types 必填。",
+    ]
+    lines += [f"# {key}: {value}" for key, value in examples.items()]
+    lines.append("# definitions:    # 本校采用的指标口径；省略时用默认口径")
+    for ind_id, options in indicator_options().items():
+        for option, choices in options.items():
+            lines.append(f"#   {ind_id}: {{{option}: {choices[0]}}}    # 可取：{'、'.join(choices)}")
+    return "\n".join(lines) + "\n"

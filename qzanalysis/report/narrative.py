@@ -21,9 +21,7 @@ def esc(value) -> str:
 
 def fact_text(data, fact_id: str, decimals: int | None = None) -> str:
     """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing."""
-    from qzanalysis.core.catalog import fact_specs
-
-    spec = fact_specs()[fact_id]
+    spec = data.fact_spec(fact_id)
     value = data.fact(fact_id)
     if decimals is None:
         decimals = data.fact_decimals(fact_id) or 0

@@ -405,7 +405,9 @@ def figure_research(data):
     values = [data.fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("论文与教学反思")
-    fig = charts.barh_sorted([fact_label(f) for f in ids], values, "教师论文与教学反思", "篇", decimals=0)
+    fig = charts.barh_sorted(
+        [fact_label(f, data=data) for f in ids], values, "教师论文与教学反思", "篇", decimals=0
+    )
     return done(fig)
 
 
@@ -427,7 +429,8 @@ def narrative_facilities(data) -> None:
         parts = [f for f in ("new_equipment_transport", "new_equipment_manufacturing") if has_facts(data, f)]
         if parts:
             text += "，其中" + "、".join(
-                sentence("{l} {v}", l=fact_label(f).split("：")[-1], v=fact_text(data, f)) for f in parts
+                sentence("{l} {v}", l=fact_label(f, data=data).split("：")[-1], v=fact_text(data, f))
+                for f in parts
             )
             total = sum(data.fact(f) for f in parts)
             if len(parts) == 2 and abs(total - data.fact("new_equipment_value")) > 0.005:
@@ -512,7 +515,7 @@ def figure_equipment_by_group(data):
     values = [data.fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("专业群生均设备价值")
-    labels = [fact_label(f).replace("生均设备价值（约）", "") for f in ids]
+    labels = [fact_label(f, data=data).replace("生均设备价值（约）", "") for f in ids]
     fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2, figsize=(6.5, 3.6))
     return done(fig)
 

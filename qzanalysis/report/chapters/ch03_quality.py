@@ -451,7 +451,10 @@ def figure_training_bases(data):
     values = [data.fact(f) for f in BASE_FACTS]
     if all(missing(v) for v in values):
         return no_data("实训基地")
-    labels = [fact_label(f).replace("基地", "").replace("高技能人才培养", "高技能人才") for f in BASE_FACTS]
+    labels = [
+        fact_label(f, data=data).replace("基地", "").replace("高技能人才培养", "高技能人才")
+        for f in BASE_FACTS
+    ]
     fig = charts.bar(labels, values, "各级实训基地", "个", figsize=(8.0, 3.6))
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)

@@ -73,13 +73,14 @@ def year_label(year: int) -> str:
 _SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?)）$")
 
 
-def fact_label(fact_id: str, sections: bool = False) -> str:
-    """The catalogue label without “（报告值）”.
+def fact_label(fact_id: str, sections: bool = False, data=None) -> str:
+    """The catalogue label without “（报告值）”. Pass the year's `data` for a fact the year declares itself
+    (its catalogue.yaml); without it only built-in facts are known.
 
     Without `sections`, a trailing section reference such as “（1.4 表）” or qualifier “（报告值，约）” goes too;
     with it, the section reference stays (for tables listing the same quantity as printed in two sections).
     """
-    label = fact_specs()[fact_id].label
+    label = (data.fact_spec(fact_id) if data is not None else fact_specs()[fact_id]).label
     return label.replace("（报告值）", "") if sections else _SUFFIX.sub("", label)
 
 
@@ -97,11 +98,12 @@ def printed_decimals(fact_id: str, *years) -> int:
 
 
 def facts_frame(data, fact_ids: list[str] | None = None, section: str | None = None) -> pd.DataFrame:
-    """One year's facts (given ids, or every fact of a catalogue section): rows 项目 / 数值 / 说明."""
+    """One year's facts (given ids, or every fact of a section in the year's catalogue, built-in and own):
+    rows 项目 / 数值 / 说明."""
     if fact_ids is None:
-        fact_ids = [f.id for f in fact_specs().values() if f.section == section]
+        fact_ids = [f.id for f in data.catalogue.facts.values() if f.section == section]
     rows = [
-        {"项目": fact_label(fid), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
+        {"项目": fact_label(fid, data=data), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
         for fid in fact_ids
     ]
     frame = pd.DataFrame(rows, columns=["项目", "数值", "说明"])
@@ -135,9 +137,9 @@ def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
         prev = None
     rows = []
     for fid in fact_ids:
-        unit = fact_specs()[fid].unit
+        unit = data.fact_spec(fid).unit
         d = printed_decimals(fid, data, prev)
-        row = {"指标": fact_label(fid, sections=True), "单位": unit}
+        row = {"指标": fact_label(fid, sections=True, data=data), "单位": unit}
         for year_data in years_of(data, prev):
             row[year_label(year_data.year)] = fmt_number(year_data.fact(fid), d)
         if prev is not None:

@@ -5,6 +5,11 @@ and checks as hand-written CSVs (`qzanalysis.dataset.read_year`); the findings a
 sheet, Excel row and Chinese column title. Only a clean workbook is moved into place, by renaming the
 temporary folder: never a half-imported year. An empty sheet means "not provided this year" (no CSV), and
 an empty value in the facts sheet means "not provided" (the row is left out), so missing stays missing.
+
+The year's own facts and tables (sheets 本校自定义数值 / 本校自定义数据表, see own.py) become its catalogue.yaml;
+own facts' values join facts.csv and own tables' sheets become CSVs like built-in ones. What the workbook
+does not carry is kept from the year's folder: the profile (school.yaml), the text and any other file that
+is not a table, and the year's own audit rules (catalogue.yaml `rules`) whose facts are still declared.
 """
 
 from __future__ import annotations
@@ -18,16 +23,28 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from openpyxl import load_workbook
 
-from qzanalysis.core.catalog import table_specs
-from qzanalysis.core.dataset import read_year, write_manifest
+from qzanalysis.core.catalog import Catalogue, TableSpec
+from qzanalysis.core.dataset import MANIFEST, read_year, write_manifest
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.paths import data_root, year_dir
+from qzanalysis.core.year_catalogue import CATALOGUE_FILE, rule_problems
+from qzanalysis.tools.yearly.own import (
+    OWN_FACTS_SPEC,
+    OWN_TABLES_SPEC,
+    Declarations,
+    catalogue_yaml,
+    read_declarations,
+    undeclared_sheet,
+)
 from qzanalysis.tools.yearly.workbook import (
     HEADER_ROW,
     INFO_SHEET,
     LISTS_SHEET,
+    OWN_FACTS_SHEET,
+    OWN_TABLES_SHEET,
     SheetData,
     column_label,
     read_sheet,
@@ -48,14 +65,14 @@ class ImportResult:
 
 
 def is_blank_template(folder: Path) -> bool:
-    """True when `folder` holds only what `qz new-year` wrote (headers, facts without values): safe to replace."""
+    """True when `folder` holds only what `qz new-year` wrote (headers, facts without values, the profile,
+    the declarations and the draft text, which an import keeps): safe to replace."""
     if not folder.is_dir():
         return False
-    known = {spec.filename for spec in table_specs().values()}
     for path in folder.iterdir():
-        if path.name == "manifest.yaml":
+        if path.is_dir() or path.name in (MANIFEST, CATALOGUE_FILE, "school.yaml"):
             continue
-        if path.name not in known:
+        if path.suffix != ".csv":
             return False
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig", errors="replace"))))
         if path.name == "facts.csv":
@@ -66,41 +83,66 @@ def is_blank_template(folder: Path) -> bool:
     return True
 
 
-def _csv_with_lines(data: SheetData) -> tuple[str, dict[int, int]]:
-    """CSV text of a sheet and the map CSV line → Excel row (cells may hold line breaks)."""
+def _csv_text(header: list[str], rows: list[list[str]]) -> tuple[str, list[int]]:
+    """CSV text and the CSV line each row starts on (cells may hold line breaks)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(data.header)
-    lines = {1: HEADER_ROW}
-    for row, excel_row in zip(data.rows, data.excel_rows, strict=True):
-        lines[out.getvalue().count("\n") + 1] = excel_row
+    writer.writerow(header)
+    lines = []
+    for row in rows:
+        lines.append(out.getvalue().count("\n") + 1)
         writer.writerow(row)
     return out.getvalue(), lines
 
 
-def _translate(f: Finding, sheets: dict[str, SheetData], line_maps: dict[str, dict[int, int]]) -> Finding:
+Origins = dict[int, tuple[SheetData, int]]  # CSV line → (sheet, Excel row), for messages
+
+
+def _csv_with_lines(data: SheetData) -> tuple[str, Origins]:
+    """CSV text of a sheet and where each CSV line came from."""
+    text, lines = _csv_text(data.header, data.rows)
+    origins = {1: (data, HEADER_ROW)}
+    origins.update({line: (data, row) for line, row in zip(lines, data.excel_rows, strict=True)})
+    return text, origins
+
+
+def _translate(f: Finding, line_maps: dict[str, Origins], catalogue: Catalogue) -> Finding:
     """A CSV finding → the same finding naming the sheet, Excel row and Chinese column title."""
     if not f.file:
         return f
     table = Path(f.file).stem
-    if table not in sheets:
+    if table not in line_maps:
         return f
-    data = sheets[table]
-    row = line_maps[table].get(f.line, f.line) if f.line is not None else None
-    column = column_label(table_specs()[table], data, f.column)
+    data, row = line_maps[table][1][0], f.line
+    if f.line is not None and f.line in line_maps[table]:
+        data, row = line_maps[table][f.line]
+    spec = OWN_FACTS_SPEC if data.sheet == OWN_FACTS_SHEET else catalogue.tables.get(table)
+    column = column_label(spec, data, f.column) if spec is not None else f.column
     message = f.message.replace(f"{table}.csv", f"工作表“{data.sheet}”")
     return Finding(f.level, f.check, message, f"工作表“{data.sheet}”", row, column, f.value, f.expected)
 
 
-def read_workbook(path: Path) -> tuple[dict[str, SheetData], Report]:
-    """Every data sheet of the workbook, read; problems with the workbook itself as findings."""
+@dataclass
+class Workbook:
+    """A workbook as read: the data sheets by table, the declarations, and the catalogue they make."""
+
+    sheets: dict[str, SheetData]
+    report: Report
+    declarations: Declarations
+    catalogue: Catalogue
+
+
+def read_workbook(path: Path) -> Workbook:
+    """Every data sheet of the workbook, read against the built-in tables and the tables it declares
+    itself; problems with the workbook itself as findings."""
     report = Report(checks_run=["workbook"])
     sheets: dict[str, SheetData] = {}
+    builtin = Catalogue.builtin()
     try:
         wb = load_workbook(path, data_only=False)
     except FileNotFoundError:
         report.add(Finding(Level.FAIL, "workbook", "找不到工作簿文件", str(path)))
-        return sheets, report
+        return Workbook(sheets, report, Declarations(), builtin)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         report.add(
             Finding(
@@ -111,23 +153,23 @@ def read_workbook(path: Path) -> tuple[dict[str, SheetData], Report]:
                 expected="用 Excel 或 WPS 另存为 .xlsx",
             )
         )
-        return sheets, report
-    names = sheet_names()
+        return Workbook(sheets, report, Declarations(), builtin)
+    own: dict[str, SheetData] = {}
+    for name, spec in ((OWN_FACTS_SHEET, OWN_FACTS_SPEC), (OWN_TABLES_SHEET, OWN_TABLES_SPEC)):
+        if name in wb.sheetnames:
+            data, findings = read_sheet(wb[name], spec.name, spec)
+            report.findings.extend(findings)
+            own[name] = data
+    declarations = read_declarations(own.get(OWN_FACTS_SHEET), own.get(OWN_TABLES_SHEET), builtin)
+    report.findings.extend(declarations.findings)
+    catalogue = declarations.catalogue(builtin)
+    names = sheet_names(catalogue.tables)
     for ws in wb.worksheets:
-        if ws.title in (INFO_SHEET, LISTS_SHEET):
+        if ws.title in (INFO_SHEET, LISTS_SHEET, OWN_FACTS_SHEET, OWN_TABLES_SHEET):
             continue
-        table = table_for_sheet(ws.title)
+        table = table_for_sheet(ws.title, catalogue.tables)
         if table is None:
-            report.add(
-                Finding(
-                    Level.FAIL,
-                    "workbook",
-                    "不是已定义的数据表（工作表名称不能修改）",
-                    f"工作表“{ws.title}”",
-                    value=ws.title,
-                    expected="、".join(names.values()),
-                )
-            )
+            report.add(undeclared_sheet(ws.title, list(names.values())))
             continue
         if table in sheets:
             report.add(
@@ -139,10 +181,71 @@ def read_workbook(path: Path) -> tuple[dict[str, SheetData], Report]:
                 )
             )
             continue
-        data, findings = read_sheet(ws, table)
+        data, findings = read_sheet(ws, table, catalogue.tables[table])
         report.findings.extend(findings)
         sheets[table] = data
-    return sheets, report
+    return Workbook(sheets, report, declarations, catalogue)
+
+
+def _facts_csv(
+    facts: SheetData | None, declared: Declarations, spec: TableSpec
+) -> tuple[str, Origins] | None:
+    """facts.csv: the built-in facts sheet's rows, then the own facts' values, each line mapped to its sheet."""
+    if facts is None and not declared.values:
+        return None
+    header = facts.header if facts is not None else spec.field_names
+    rows = [list(r) for r in facts.rows] if facts is not None else []
+    sources = [(facts, r) for r in facts.excel_rows] if facts is not None else []
+    own_sheet = SheetData(OWN_FACTS_SHEET, "facts", header, {})
+    for v in declared.values:
+        cells = {"id": v.id, "label": v.label, "value": v.value, "unit": v.unit, "note": v.note}
+        rows.append([cells.get(name, "") for name in header])
+        sources.append((own_sheet, v.excel_row))
+    text, lines = _csv_text(header, rows)
+    origins = {1: (facts or own_sheet, HEADER_ROW)}
+    origins.update(dict(zip(lines, sources, strict=True)))
+    return text, origins
+
+
+def _kept_rules(folder: Path, catalogue: Catalogue, report: Report) -> list[dict]:
+    """The year's own audit rules from its existing catalogue.yaml, when their facts are still declared."""
+    path = folder / CATALOGUE_FILE
+    if not path.is_file():
+        return []
+    try:
+        rules = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return []
+    kept = []
+    for rule in rules if isinstance(rules, list) else []:
+        if rule_problems(rule, catalogue.facts, catalogue.tables):
+            report.add(
+                Finding(
+                    Level.INFO,
+                    "own_catalogue",
+                    "原有的核查规则所涉及的数值已不再登记，未保留",
+                    str(path),
+                    value=str(rule.get("item", "")) if isinstance(rule, dict) else str(rule)[:40],
+                )
+            )
+        else:
+            kept.append(rule)
+    return kept
+
+
+def _keep_non_table_files(folder: Path, staged: Path, replace_catalogue: bool) -> None:
+    """Carry over from the year's folder what the workbook does not hold (school.yaml, text/, …)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.suffix == ".csv" or path.name == MANIFEST or path.name.startswith("."):
+            continue
+        if path.name == CATALOGUE_FILE and replace_catalogue:
+            continue
+        if path.is_dir():
+            shutil.copytree(path, staged / path.name)
+        else:
+            shutil.copy2(path, staged / path.name)
 
 
 def import_workbook(
@@ -163,11 +266,13 @@ def import_workbook(
                 expected="确认要用工作簿替换现有数据时加 --force",
             )
         )
-    sheets, book_report = read_workbook(path)
+    book = read_workbook(path)
+    sheets, book_report, catalogue = book.sheets, book.report, book.catalogue
     report.extend(book_report)
-    if not sheets and not book_report.errors:
+    if not sheets and not book.declarations.values and not book_report.errors:
         report.add(Finding(Level.FAIL, "workbook", "工作簿中没有任何数据表工作表", str(path)))
-    for table in table_specs():
+    names = sheet_names(catalogue.tables)
+    for table in catalogue.tables:
         data = sheets.get(table)
         if data is None:
             if book_report.errors and not sheets:
@@ -177,11 +282,11 @@ def import_workbook(
                     Level.INFO,
                     "workbook",
                     "没有这张工作表，本年度按未提供处理",
-                    f"工作表“{sheet_names()[table]}”",
+                    f"工作表“{names[table]}”",
                 )
             )
             result.not_provided.append(table)
-        elif not data.rows:
+        elif not data.rows and not (table == "facts" and book.declarations.values):
             sheets.pop(table)
             report.add(
                 Finding(Level.INFO, "workbook", "工作表没有数据，本年度按未提供处理", f"工作表“{data.sheet}”")
@@ -199,7 +304,7 @@ def import_workbook(
                 + ("……" if len(result.unfilled_facts) > 10 else ""),
             )
         )
-    if not sheets:
+    if not sheets and not book.declarations.values:
         return result
 
     root = data_root(data_dir)
@@ -208,15 +313,25 @@ def import_workbook(
     try:
         staged = tmp_root / str(year)
         staged.mkdir()
-        line_maps = {}
-        for table, data in sheets.items():
-            text, line_maps[table] = _csv_with_lines(data)
-            (staged / table_specs()[table].filename).write_text(text, encoding="utf-8")
+        line_maps: dict[str, Origins] = {}
+        texts = {table: _csv_with_lines(data) for table, data in sheets.items() if table != "facts"}
+        facts = _facts_csv(sheets.get("facts"), book.declarations, catalogue.tables["facts"])
+        if facts is not None:
+            texts["facts"] = facts
+        for table, (text, origins) in texts.items():
+            line_maps[table] = origins
+            (staged / catalogue.tables[table].filename).write_text(text, encoding="utf-8")
+        _keep_non_table_files(folder, staged, replace_catalogue=book.declarations.present)
+        if book.declarations.present:
+            rules = _kept_rules(folder, catalogue, report)
+            if book.declarations.facts or book.declarations.tables or rules:
+                text = catalogue_yaml(book.declarations, rules)
+                (staged / CATALOGUE_FILE).write_text(text, encoding="utf-8")
         checked = read_year(year, tmp_root)
         for finding in checked.report.findings:
             if finding.check in ("manifest", "year_folder"):
                 continue
-            report.add(_translate(finding, sheets, line_maps))
+            report.add(_translate(finding, line_maps, checked.catalogue))
         report.checks_run.extend(c for c in checked.report.checks_run if c not in report.checks_run)
         if not report.ok:
             return result
@@ -230,7 +345,7 @@ def import_workbook(
                 os.replace(old, folder)
             raise
         result.written = True
-        result.tables = sorted(sheets)
+        result.tables = sorted(texts)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
     write_manifest(year, data_dir, source or f"由工作簿 {path.name} 导入（qz import）")

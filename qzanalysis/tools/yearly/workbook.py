@@ -35,19 +35,26 @@ def sheet_name(spec: TableSpec) -> str:
     return _FORBIDDEN_IN_SHEET_NAMES.sub("_", spec.title)[:EXCEL_SHEET_NAME_MAX]
 
 
-def sheet_names() -> dict[str, str]:
-    """table code name → sheet name. Unique by construction (checked here, so a new schema cannot break it)."""
-    names = {name: sheet_name(spec) for name, spec in table_specs().items()}
+# The sheets where a year declares its own facts and tables (qzanalysis.tools.yearly.own).
+OWN_FACTS_SHEET = "本校自定义数值"
+OWN_TABLES_SHEET = "本校自定义数据表"
+RESERVED_SHEETS = (INFO_SHEET, LISTS_SHEET, OWN_FACTS_SHEET, OWN_TABLES_SHEET)
+
+
+def sheet_names(tables: dict[str, TableSpec] | None = None) -> dict[str, str]:
+    """table code name → sheet name, for the built-in tables or the given ones (a year's catalogue, own
+    tables included). Unique by construction (checked here, so a new schema cannot break it)."""
+    names = {name: sheet_name(spec) for name, spec in (tables or table_specs()).items()}
     clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
-    if clashes or {INFO_SHEET, LISTS_SHEET} & set(names.values()):
+    if clashes or set(RESERVED_SHEETS) & set(names.values()):
         raise RuntimeError(f"数据表的工作表名称重复：{sorted(clashes)}；请修改 schemas 中的 title")
     return names
 
 
-def table_for_sheet(name: str) -> str | None:
+def table_for_sheet(name: str, tables: dict[str, TableSpec] | None = None) -> str | None:
     """The table a sheet holds (by sheet name, Chinese title or code name), None for an unknown sheet."""
     text = name.strip()
-    for table, spec in table_specs().items():
+    for table, spec in (tables or table_specs()).items():
         if text in (sheet_name(spec), spec.title, spec.name):
             return table
     return None
@@ -146,9 +153,10 @@ def _row_is_notes(values: list) -> bool:
     return bool(values) and isinstance(values[0], str) and values[0].startswith(NOTES_MARK)
 
 
-def read_sheet(ws, table: str) -> tuple[SheetData, list[Finding]]:
-    """Read one sheet. Formula and date cells become FAIL findings; everything else is left to the CSV checks."""
-    spec = table_specs()[table]
+def read_sheet(ws, table: str, spec: TableSpec | None = None) -> tuple[SheetData, list[Finding]]:
+    """Read one sheet (of a built-in table, or of `spec`). Formula and date cells become FAIL findings;
+    everything else is left to the CSV checks."""
+    spec = spec or table_specs()[table]
     findings: list[Finding] = []
     where = f"工作表“{ws.title}”"
     header_cells = list(next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW), ()))
