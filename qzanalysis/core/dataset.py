@@ -122,17 +122,32 @@ def file_hash(path: Path) -> str:
 
 
 def data_files(year: int, data_dir=None) -> list[Path]:
+    """Every file of the year's folder, sub-folders included (the tables, school.yaml, catalogue.yaml, the
+    text, the manifest), without hidden files such as .DS_Store."""
     folder = year_dir(year, data_dir)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
 
 
 def data_version(year: int, data_dir=None) -> str:
-    """A short hash of every file in the year's folder: the version stamped on rendered reports."""
+    """A short hash of every data file in the year's folder (the manifest aside: it only records them):
+    the version stamped on rendered reports. Any change to a table, the profile, the declarations or the
+    text changes it."""
+    folder = year_dir(year, data_dir)
     digest = hashlib.sha256()
     for path in data_files(year, data_dir):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        if path.name == MANIFEST and path.parent == folder:
+            continue
+        digest.update(_relative(path, folder).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
@@ -173,10 +188,22 @@ def _manifest_checks(folder: Path, label: str) -> Report:
                     f"{label}/{name}",
                 )
             )
-    for path in folder.glob("*.csv"):
-        if path.name not in listed:
-            report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{path.name}"))
+    for path in _recorded_files(folder):
+        name = _relative(path, folder)
+        if name not in listed:
+            report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{name}"))
     return report
+
+
+def _recorded_files(folder: Path) -> list[Path]:
+    """The files a manifest records: every data file of the year's folder except the manifest itself."""
+    return [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not (p.name == MANIFEST and p.parent == folder)
+    ]
 
 
 def _status_row(
@@ -311,18 +338,21 @@ def load_year(year: int, data_dir=None, strict: bool = True) -> YearData:
 
 
 def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:
-    """The explicit command that records each file's hash (``qz manifest``). Never called implicitly."""
+    """The explicit command that records each data file's hash (``qz manifest``): the tables (with their row
+    counts), school.yaml, catalogue.yaml and the text. Never called implicitly."""
     folder = year_dir(year, data_dir)
     path = folder / MANIFEST
     old = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     files = {}
-    for p in sorted(folder.glob("*.csv")):
-        rows = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
-        files[p.name] = {"sha256": file_hash(p), "rows": rows}
+    for p in _recorded_files(folder):
+        entry: dict = {"sha256": file_hash(p)}
+        if p.suffix == ".csv":
+            entry["rows"] = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
+        files[_relative(p, folder)] = entry
     manifest = {
         "year": int(year),
         "source": source or (old or {}).get("source", ""),
-        "schema": "qzanalysis/metadata/schemas/<表名>.yaml",
+        "schema": "qzanalysis/metadata/schemas/<表名>.yaml；本年度自行登记的数值与表见 catalogue.yaml",
         "files": files,
     }
     tmp = path.with_suffix(".tmp")
