@@ -11,6 +11,7 @@ from qzanalysis.indicators.compare import implied_denominator
 from qzanalysis.report import charts, style
 from qzanalysis.report.chapters.common import (
     check_phrase,
+    column_decimals,
     done,
     fact_note,
     has_facts,
@@ -200,7 +201,6 @@ def table_skill_pass_rates(data) -> None:
         "skill_pass_rates",
         "专业技能认定中级工以上合格率",
         columns=list(rates.columns),
-        decimals={"pass_rate": 2},
     )
 
 
@@ -217,7 +217,7 @@ def figure_skill_pass_rates(data):
         known["pass_rate"],
         "各专业中级工以上合格率",
         "%",
-        decimals=2,
+        decimals=column_decimals(data, "skill_pass_rates", "pass_rate"),
         reference=median,
         reference_label=f"中位数 {median:.2f}%",
         figsize=(8.5, 6.2),
@@ -383,9 +383,7 @@ def table_satisfaction(data) -> None:
     if table is None:
         no_data("满意度调查")
         return
-    show_table(
-        table, "satisfaction", "在校体验与用人单位满意度", columns=list(table.columns), decimals={"rate": 2}
-    )
+    show_table(table, "satisfaction", "在校体验与用人单位满意度", columns=list(table.columns))
 
 
 def figure_satisfaction(data):
@@ -394,7 +392,14 @@ def figure_satisfaction(data):
         return no_data("满意度调查")
     labels = [f"{r.respondent}：{r.item}" for r in table.itertuples()]
     low = math.floor(table["rate"].min() / 5) * 5
-    fig = charts.barh_sorted(labels, table["rate"], "满意度调查结果", "%", decimals=2, figsize=(8.5, 4.2))
+    fig = charts.barh_sorted(
+        labels,
+        table["rate"],
+        "满意度调查结果",
+        "%",
+        decimals=column_decimals(data, "satisfaction", "rate"),
+        figsize=(8.5, 4.2),
+    )
     fig.axes[0].set_xlim(low, 100.5)
     fig.axes[0].set_xlabel(f"横轴自 {low}% 起")
     return done(fig)

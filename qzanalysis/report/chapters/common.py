@@ -16,7 +16,7 @@ from qzanalysis.core.values import is_missing as missing
 from qzanalysis.indicators.compare import Verdict, compare
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
-from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
+from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_change, fmt_number
 from qzanalysis.report.narrative import fact_text, missing_notice, sentence, show_markdown, show_table
 
 
@@ -40,6 +40,34 @@ def show_table_or_notice(
         no_data(what or caption)
         return False
     show_table(frame, None, caption)
+    return True
+
+
+# ---- any table, from its schema --------------------------------------------------------------------
+def column_decimals(data, table: str, column: str) -> int:
+    """Display decimals of a table's column: its schema's `decimals`, else as many as this year's values
+    need (0 when the year has no such table)."""
+    spec = data.catalogue.tables[table]
+    declared = spec.field(column).decimals
+    if declared is not None:
+        return declared
+    frame = data.table(table)
+    return decimals_of(frame[column]) if frame is not None and column in frame else 0
+
+
+def show_data_table(data, name: str, caption: str | None = None, columns: list[str] | None = None) -> bool:
+    """Show any table of the year's catalogue (built-in or the year's own) by name, as its schema declares
+    it: column titles with units, display decimals, and a caption with the table's title and report
+    section. The missing notice when the year did not provide it. Returns whether the table was shown.
+
+    This is the one call a notebook needs for a new table (see README, “加一张表”)."""
+    spec = data.catalogue.tables[name]
+    frame = data.table(name)
+    if frame is None or frame.empty:
+        no_data(spec.title)
+        return False
+    shown = columns or [f.name for f in spec.fields if f.name != "note"]
+    show_table(frame, spec, caption or f"{spec.title}（{spec.section}）", columns=shown)
     return True
 
 
