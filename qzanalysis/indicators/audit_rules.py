@@ -251,7 +251,8 @@ def indicator_rows(data: YearData, prev: YearData | None) -> list[Row]:
         row.algorithm = ev.text
         judge(row, ev.value, printed, decimals, ev.missing)
         for sub in ev.substitutions:
-            add_note(row, sub.sentence() + "。")
+            if not sub.same_quantity:
+                add_note(row, sub.sentence() + "。")
         if ev.out_of_range:
             add_note(row, f"重算值超出定义允许的范围（{ind.range_text()}），数据有误。")
         if row.verdict in (INCONSISTENT, ROUNDING, UNCHECKABLE) and not _missing(printed):

@@ -51,6 +51,12 @@ class Substitution:
     used: FactSpec
     value: float  # the substitute's value, in its own unit
 
+    @property
+    def same_quantity(self) -> bool:
+        """The same quantity in another unit (校园占地面积 in 亩 for 平方米): the formula text already shows the
+        conversion, so only the indicator's own notes need to say it."""
+        return self.used.name == self.wanted.name
+
     def sentence(self) -> str:
         """'未提供在校生数（不含顶岗实习学生），以在籍学生数代替', or for the same quantity in another unit
         '校园占地面积以亩填报，换算为平方米'."""

@@ -227,7 +227,7 @@ def school_value(std: Standard, data: YearData) -> SchoolValue:
         if fact_id not in data.catalogue.facts:
             return SchoolValue(math.nan, "—", std.note or "缺少数据")
         result = evaluate(fact_id, Context(data))
-        notes = [s.sentence() for s in result.substitutions]
+        notes = [s.sentence() for s in result.substitutions if not s.same_quantity]
         if math.isnan(result.value):
             return SchoolValue(math.nan, "—", std.note or "缺少数据")
         value = convert(result.value, data.fact_spec(fact_id).unit, std.unit)
@@ -236,7 +236,7 @@ def school_value(std: Standard, data: YearData) -> SchoolValue:
         ind = registry()[spec["indicator"]]
         fixed = dict(spec.get("options") or {})
         ev = ind.evaluate(data, **fixed)
-        notes = [s.sentence() for s in ev.substitutions]
+        notes = [s.sentence() for s in ev.substitutions if not s.same_quantity]
         if not math.isnan(ev.usable):
             return SchoolValue(ev.value, "重算值", ev.text, notes)
         if ind.printed and ind.printed in data.catalogue.facts:
