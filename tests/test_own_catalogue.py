@@ -18,17 +18,7 @@ from qzanalysis.tools.yearly import import_workbook, new_year
 from qzanalysis.tools.yearly.importer import is_blank_template
 from qzanalysis.tools.yearly.template import workbook_path
 from qzanalysis.tools.yearly.workbook import FIRST_DATA_ROW, OWN_FACTS_SHEET, OWN_TABLES_SHEET
-
-AWARDS = """\
-tables:
-  teacher_awards:
-    title: 教师获奖情况
-    section: 1.3.1
-    fields:
-      - {name: award, title: 奖项, type: string, constraints: {required: true}}
-      - {name: people, title: 人数, type: integer, unit: 人, constraints: {minimum: 0}}
-    primaryKey: [award]
-"""
+from tests.test_year_catalogue import OWN, add_declarations
 
 
 # ---- catalogue.yaml: rules and other years ------------------------------------------------------
@@ -87,8 +77,7 @@ def root(tmp_path) -> Path:
     """data/2021 with an own table (teacher_awards) and its data, and a blank 2022 from new-year."""
     root = tmp_path / "data"
     shutil.copytree(Path(__file__).parents[1] / "data" / "2021", root / "2021")
-    path = root / "2021" / "catalogue.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + AWARDS, encoding="utf-8")
+    add_declarations(root / "2021", OWN)  # an own fact and the own table teacher_awards
     (root / "2021" / "teacher_awards.csv").write_text("award,people\n省教坛新秀,1\n", encoding="utf-8")
     (root / "2021" / "manifest.yaml").unlink()
     assert load_year(2021, root).table("teacher_awards") is not None

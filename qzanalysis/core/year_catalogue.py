@@ -121,50 +121,39 @@ def read_catalogue(folder: Path, label: str, builtin: Catalogue | None = None) -
                     "facts、tables 或 rules",
                 )
             )
-    facts = dict(builtin.facts)
-    own_facts: set[str] = set()
-    items = raw.get("facts") or []
-    items_node = _child(root, "facts")
-    if not isinstance(items, list):
-        report.add(Finding(Level.FAIL, "catalogue", "facts 应为列表", where, _line_of(root, "facts")))
-        items = []
-    for i, item in enumerate(items):
-        line = _line_of(items_node, i)
-        problems = fact_problems(item, builtin, own_facts)
+
+    def entries(key: str, kind: type, wrong: str) -> list[tuple[Any, Any, int | None]]:
+        """(key or index, entry, YAML line) of a list or mapping section; a FAIL when it has another shape."""
+        value, node = raw.get(key) or kind(), _child(root, key)
+        if not isinstance(value, kind):
+            report.add(Finding(Level.FAIL, "catalogue", wrong, where, _line_of(root, key)))
+            return []
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        return [(k, v, _line_of(node, k)) for k, v in pairs]
+
+    def accepted(problems: list[tuple], line: int | None) -> bool:
         for column, value, message, expected in problems:
             report.add(Finding(Level.FAIL, "catalogue", message, where, line, column, value, expected))
-        if not problems:
+        return not problems
+
+    facts = dict(builtin.facts)
+    own_facts: set[str] = set()
+    for _i, item, line in entries("facts", list, "facts 应为列表"):
+        if accepted(fact_problems(item, builtin, own_facts), line):
             spec = fact_spec(item)
             facts[spec.id] = spec
             own_facts.add(spec.id)
     tables = dict(builtin.tables)
     own_tables: set[str] = set()
-    declared = raw.get("tables") or {}
-    tables_node = _child(root, "tables")
-    if not isinstance(declared, dict):
-        report.add(Finding(Level.FAIL, "catalogue", "tables 应为“表名: 表结构”的映射", where))
-        declared = {}
-    for name, descriptor in declared.items():
-        line = _line_of(tables_node, name)
-        problems = table_problems(str(name), descriptor, builtin)
-        for column, value, message, expected in problems:
-            report.add(Finding(Level.FAIL, "catalogue", message, where, line, column, value, expected))
-        if not problems:
+    for name, descriptor, line in entries("tables", dict, "tables 应为“表名: 表结构”的映射"):
+        if accepted(table_problems(str(name), descriptor, builtin), line):
             tables[str(name)] = table_spec(str(name), descriptor)
             own_tables.add(str(name))
-    rules: list[dict] = []
-    declared_rules = raw.get("rules") or []
-    rules_node = _child(root, "rules")
-    if not isinstance(declared_rules, list):
-        report.add(Finding(Level.FAIL, "catalogue", "rules 应为列表", where, _line_of(root, "rules")))
-        declared_rules = []
-    for i, rule in enumerate(declared_rules):
-        line = _line_of(rules_node, i)
-        problems = rule_problems(rule, facts, tables)
-        for column, value, message, expected in problems:
-            report.add(Finding(Level.FAIL, "catalogue", message, where, line, column, value, expected))
-        if not problems:
-            rules.append({**rule, "section": str(rule["section"])})
+    rules = [
+        {**rule, "section": str(rule["section"])}
+        for _i, rule, line in entries("rules", list, "rules 应为列表")
+        if accepted(rule_problems(rule, facts, tables), line)
+    ]
     catalogue = Catalogue(
         facts, tables, frozenset(own_facts), frozenset(own_tables), tuple(rules), _elsewhere(folder, facts)
     )

@@ -26,24 +26,22 @@ PRESENCE_COLUMNS = ["table", "表", "上年", "本年", "变化"]
 APPEARED, DISAPPEARED = "新增", "不再出现"
 
 
-def _tables(*years: YearData | None) -> dict[str, TableSpec]:
-    """The tables either year's catalogue knows (built-in ones and each year's own), first seen first."""
-    out: dict[str, TableSpec] = {}
+def _union(part: str, *years: YearData | None) -> dict:
+    """`part` ("tables" or "facts") of either year's catalogue (built-in and each year's own), first seen first."""
+    out: dict = {}
     for data in years:
         if data is not None:
-            for name, spec in data.catalogue.tables.items():
-                out.setdefault(name, spec)
+            for key, spec in getattr(data.catalogue, part).items():
+                out.setdefault(key, spec)
     return out
+
+
+def _tables(*years: YearData | None) -> dict[str, TableSpec]:
+    return _union("tables", *years)
 
 
 def _facts(*years: YearData | None) -> dict[str, FactSpec]:
-    """The facts either year's catalogue declares (built-in and own)."""
-    out: dict[str, FactSpec] = {}
-    for data in years:
-        if data is not None:
-            for fid, spec in data.catalogue.facts.items():
-                out.setdefault(fid, spec)
-    return out
+    return _union("facts", *years)
 
 
 def row_keys(current: YearData | None = None, previous: YearData | None = None) -> dict[str, tuple[str, ...]]:

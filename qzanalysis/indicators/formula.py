@@ -181,6 +181,21 @@ def fact_value(data: YearData, fact_id: str) -> tuple[float, Substitution | None
     return math.nan, None
 
 
+def _binary_text(node: ast.BinOp, ltext: str, rtext: str) -> str:
+    """'a ÷ （b + c）': an operand in full-width brackets where the operator binds tighter than it."""
+    if (
+        isinstance(node.left, ast.BinOp)
+        and isinstance(node.op, (ast.Mult, ast.Div))
+        and isinstance(node.left.op, (ast.Add, ast.Sub))
+    ):
+        ltext = f"（{ltext}）"
+    if isinstance(node.right, ast.BinOp) and not (
+        isinstance(node.op, ast.Add) or isinstance(node.right.op, (ast.Mult, ast.Div))
+    ):
+        rtext = f"（{rtext}）"
+    return f"{ltext}{OPERATORS[type(node.op)]}{rtext}"
+
+
 def evaluate(formula: str, ctx: Context, words: bool = True, percent: bool = False) -> Result:
     """Evaluate `formula`; `text` names each input (when `words`) and shows its value."""
     tree = _parse(formula)
@@ -213,16 +228,6 @@ def evaluate(formula: str, ctx: Context, words: bool = True, percent: bool = Fal
         if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
             left, ltext = walk(node.left)
             right, rtext = walk(node.right)
-            if (
-                isinstance(node.left, ast.BinOp)
-                and isinstance(node.op, (ast.Mult, ast.Div))
-                and isinstance(node.left.op, (ast.Add, ast.Sub))
-            ):
-                ltext = f"（{ltext}）"
-            if isinstance(node.right, ast.BinOp) and not (
-                isinstance(node.op, (ast.Add,)) or isinstance(node.right.op, (ast.Mult, ast.Div))
-            ):
-                rtext = f"（{rtext}）"
             if isinstance(node.op, ast.Add):
                 value = left + right
             elif isinstance(node.op, ast.Sub):
@@ -231,7 +236,7 @@ def evaluate(formula: str, ctx: Context, words: bool = True, percent: bool = Fal
                 value = left * right
             else:
                 value = math.nan if right == 0 or math.isnan(right) else left / right
-            return value, f"{ltext}{OPERATORS[type(node.op)]}{rtext}"
+            return value, _binary_text(node, ltext, rtext)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
             args = []
             for a in node.args:
@@ -286,18 +291,7 @@ def describe(formula: str, data: YearData) -> str:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return f"−{walk(node.operand)}"
         if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            ltext, rtext = walk(node.left), walk(node.right)
-            if (
-                isinstance(node.left, ast.BinOp)
-                and isinstance(node.op, (ast.Mult, ast.Div))
-                and isinstance(node.left.op, (ast.Add, ast.Sub))
-            ):
-                ltext = f"（{ltext}）"
-            if isinstance(node.right, ast.BinOp) and not (
-                isinstance(node.op, ast.Add) or isinstance(node.right.op, (ast.Mult, ast.Div))
-            ):
-                rtext = f"（{rtext}）"
-            return f"{ltext}{OPERATORS[type(node.op)]}{rtext}"
+            return _binary_text(node, walk(node.left), walk(node.right))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
             args = [a.value for a in node.args if isinstance(a, ast.Constant)]
             where = {kw.arg: kw.value.value for kw in node.keywords if isinstance(kw.value, ast.Constant)}
