@@ -111,7 +111,12 @@ def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Every file of a year folder (the text in text/ included) → its hash."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---- new-year -----------------------------------------------------------------------------------
@@ -127,12 +132,16 @@ def test_sheet_names_map_back_to_tables():
 
 def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
     folder = root / "2022"
-    carried = ["catalogue.yaml", "school.yaml"]  # the previous year's profile and own declarations
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [s.filename for s in table_specs().values()] + carried
-    )
+    # the tables' blank CSVs, and what the new year starts from: last year's profile, own declarations and
+    # its text as a draft
+    carried = ["catalogue.yaml", "school.yaml"]
+    assert sorted(p.name for p in folder.glob("*.csv")) == sorted(s.filename for s in table_specs().values())
+    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".csv") == sorted(carried + ["text"])
     for name in carried:
         assert (folder / name).read_bytes() == (root / "2021" / name).read_bytes()
+    assert sorted(p.name for p in (folder / "text").iterdir()) == sorted(
+        p.name for p in (root / "2021" / "text").iterdir()
+    )
     catalogue = load_year(2021, root).catalogue
     for spec in table_specs().values():
         with open(folder / spec.filename, encoding="utf-8") as fh:

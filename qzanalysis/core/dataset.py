@@ -16,6 +16,7 @@ from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
 from qzanalysis.core.paths import REPO_ROOT, year_dir
 from qzanalysis.core.profile import SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
+from qzanalysis.core.text import YearText, check_text, read_text
 from qzanalysis.core.validation import cross_table_checks, read_table
 from qzanalysis.core.year_catalogue import read_catalogue
 
@@ -37,6 +38,8 @@ class YearData:
     profile: SchoolProfile | None = None
     # the built-in facts and tables plus the year's own (data/<year>/catalogue.yaml)
     catalogue: Catalogue = field(repr=False, default_factory=Catalogue.builtin)
+    # the school's own words (data/<year>/text/); None when the year has none
+    text: YearText | None = field(repr=False, default=None)
 
     @property
     def school_name(self) -> str:
@@ -302,7 +305,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         [_status_row(spec, all_frames.get(name), report, label, catalogue) for name, spec in specs.items()]
     )
     status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
-    return YearData(
+    data = YearData(
         year=int(year),
         path=folder,
         tables=tables,
@@ -313,6 +316,11 @@ def read_year(year: int, data_dir=None) -> YearData:
         profile=profile,
         catalogue=catalogue,
     )
+    if folder.is_dir():
+        data.text, text_report = read_text(folder, label)
+        report.extend(text_report)
+        report.extend(check_text(data.text, data))
+    return data
 
 
 def _drop_unfilled_facts(raw: RawTable, report: Report) -> RawTable:

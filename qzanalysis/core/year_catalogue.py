@@ -175,12 +175,11 @@ def _elsewhere(folder: Path, facts: dict) -> dict:
         except (yaml.YAMLError, UnicodeDecodeError, AttributeError, OSError):
             continue  # reported when that year is read
         for item in items if isinstance(items, list) else []:
-            if (
-                isinstance(item, dict)
-                and str(item.get("id")) not in facts
-                and not fact_problems(dict(item), Catalogue({}, {}), set())
-            ):
-                spec = fact_spec(dict(item))
+            if not isinstance(item, dict) or str(item.get("id")) in facts:
+                continue
+            entry = dict(item)  # fact_problems fills in the default type and kind
+            if not fact_problems(entry, Catalogue({}, {}), set()):
+                spec = fact_spec(entry)
                 out.setdefault(spec.id, spec)
     return out
 

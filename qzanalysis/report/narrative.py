@@ -5,6 +5,8 @@ Markdown outputs pass raw HTML through nbconvert, so every value put into text i
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import html
 
 from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number, table_html
@@ -40,8 +42,31 @@ EDITIONS = ("publication", "review", "analysis")
 REVIEW_ONLY = {"qz": {"editions": ["review", "analysis"]}}
 
 
+# Inside a function decorated with @review_voice every display is review-only.
+_REVIEW_VOICE = contextvars.ContextVar("qz_review_voice", default=False)
+
+
 def edition_metadata(review_only: bool) -> dict | None:
-    return REVIEW_ONLY if review_only else None
+    return REVIEW_ONLY if (review_only or _REVIEW_VOICE.get()) else None
+
+
+def review_voice(fn):
+    """Decorate a chapter function whose every output is the audit's (or the analyst's) voice: what it
+    displays is review-only, and a figure it returns is wrapped with `review_only`. The publication
+    edition is the school's words, its tables and figures; checks, recomputations and generated
+    commentary belong to the review edition."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        token = _REVIEW_VOICE.set(True)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            _REVIEW_VOICE.reset(token)
+        return review_only(result)
+
+    wrapper.review_voice = True
+    return wrapper
 
 
 def show_markdown(text: str, *, review_only: bool = False):
@@ -79,7 +104,7 @@ class ReviewOnly:
 
 def review_only(obj):
     """Mark a figure for the review and analysis editions only (None stays None)."""
-    return None if obj is None else ReviewOnly(obj)
+    return None if obj is None or isinstance(obj, ReviewOnly) else ReviewOnly(obj)
 
 
 def missing_notice(what: str) -> str:
@@ -95,6 +120,7 @@ __all__ = [
     "fact_text",
     "missing_notice",
     "review_only",
+    "review_voice",
     "sentence",
     "show_markdown",
     "show_table",

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "qzanalysis.tools.render.command",
     "qzanalysis.tools.audit",
     "qzanalysis.tools.yearly.command",
+    "qzanalysis.tools.text",
 ]
 
 

@@ -329,7 +329,7 @@ def import_workbook(
                 (staged / CATALOGUE_FILE).write_text(text, encoding="utf-8")
         checked = read_year(year, tmp_root)
         for finding in checked.report.findings:
-            if finding.check in ("manifest", "year_folder"):
+            if finding.check in ("manifest", "year_folder", "text", "text_references"):  # not the workbook's
                 continue
             report.add(_translate(finding, line_maps, checked.catalogue))
         report.checks_run.extend(c for c in checked.report.checks_run if c not in report.checks_run)

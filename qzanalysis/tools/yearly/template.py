@@ -2,8 +2,9 @@
 
 - ``data/<Y>/``: every table's CSV with its header only; facts.csv lists every catalogue id with its
   label and unit and an empty value. The previous year's school.yaml (the analyst edits it; a commented
-  template when there is none) and its own declarations (catalogue.yaml: own facts, tables and rules)
-  are copied. The folder holds data only.
+  template when there is none) and its own declarations (catalogue.yaml: own facts, tables and rules) are
+  copied, and its text (``text/``) is copied as a draft to be revised (see qzanalysis.core.text).
+  The folder holds data only.
 - ``data/<Y>-填报模板.xlsx``: the workbook, beside the folder (see workbook.py for its layout), with drop-down
   lists for the schema's allowed values, range checks for counts and rates, and last year's categories
   (majors, subjects, aid types…) as suggestions that still allow a new entry.
@@ -28,6 +29,7 @@ from qzanalysis.core.catalog import Catalogue, FactSpec, FieldSpec, TableSpec, f
 from qzanalysis.core.dataset import YearData, read_year
 from qzanalysis.core.paths import available_years, data_root, year_dir
 from qzanalysis.core.profile import PROFILE_FILE, profile_template
+from qzanalysis.core.text import draft_copy
 from qzanalysis.core.year_catalogue import CATALOGUE_FILE, read_catalogue
 from qzanalysis.tools.yearly.own import OWN_FACTS_SPEC, OWN_TABLES_SPEC, own_fact_rows, own_table_rows
 from qzanalysis.tools.yearly.workbook import (
@@ -125,14 +127,17 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
 
 
 def _carry_over(previous: YearData | None, folder: Path) -> bool:
-    """Copy the previous year's school.yaml and catalogue.yaml into the new folder; write a commented
-    school.yaml template when there is no previous profile. Returns whether the profile was copied."""
+    """Start the new year from last year's school profile, own catalogue and text: school.yaml and
+    catalogue.yaml are copied, the text as a draft (every chapter shows a 草稿 banner until revised; its
+    references print the new year's values, or placeholders until they are filled in). A commented
+    school.yaml template is written when there is no previous profile. Returns whether it was copied."""
     copied = False
     if previous is not None:
         for name in (PROFILE_FILE, CATALOGUE_FILE):
             if (previous.path / name).is_file():
                 shutil.copy2(previous.path / name, folder / name)
                 copied = copied or name == PROFILE_FILE
+        draft_copy(previous.path, folder, previous.year)
     if not copied:
         (folder / PROFILE_FILE).write_text(profile_template(), encoding="utf-8")
     return copied
