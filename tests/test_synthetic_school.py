@@ -121,3 +121,17 @@ def test_no_output_names_the_2021_school(root, capsys):
     outs += [standards_table(data).to_csv(), audit(data).to_csv()]
     for text in outs:
         assert not [word for word in OTHER_SCHOOL if word in text], text[:200]
+
+
+def test_its_report_names_it_only(root, tmp_path):
+    """Every page of its rendered report (both editions and the index) names it, never the 2021 school."""
+    from qzanalysis.tools.render import render_year
+
+    result = render_year(2022, data_dir=root, out_dir=tmp_path / "reports", jobs=2, log=lambda m: None)
+    assert result.ok, [c.error for c in result.chapters]
+    pages = sorted((tmp_path / "reports" / "2022").rglob("*.html"))
+    assert len(pages) >= 2 * len(result.chapters) + 1
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not [word for word in OTHER_SCHOOL if word in html], page.name
+    assert NAME in (tmp_path / "reports" / "2022" / "index.html").read_text(encoding="utf-8")

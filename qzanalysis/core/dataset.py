@@ -73,6 +73,16 @@ class YearData:
             return float(value) if value == value else math.nan
         return math.nan
 
+    def declares(self, fact_id: str) -> bool:
+        """Whether this school's catalogue knows the fact (built-in, this year's own, or another year's own)."""
+        return fact_id in self.catalogue.facts or fact_id in self.catalogue.elsewhere
+
+    def optional_fact(self, fact_id: str) -> float:
+        """A fact only some schools declare (their catalogue.yaml): its value, NaN when missing or when this
+        school never declares it. For chapter code that shows such a number where a school has it; code
+        reading the built-in catalogue uses `fact`, which refuses an unknown id."""
+        return self.fact(fact_id) if self.declares(fact_id) else math.nan
+
     def fact_decimals(self, fact_id: str) -> int | None:
         """Decimals as printed (from the CSV text), for comparing within the printed rounding."""
         if fact_id in self.facts.index:

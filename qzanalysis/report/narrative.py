@@ -22,7 +22,10 @@ def esc(value) -> str:
 
 
 def fact_text(data, fact_id: str, decimals: int | None = None) -> str:
-    """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing."""
+    """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing (or when
+    the school never declares it: a number only some schools' catalogues hold)."""
+    if not data.declares(fact_id):
+        return MISSING_TEXT
     spec = data.fact_spec(fact_id)
     value = data.fact(fact_id)
     if decimals is None:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from qzanalysis.core.catalog import fact_specs
 from qzanalysis.indicators.compare import compare, implied_denominator
+from qzanalysis.indicators.formula import fact_value
 from qzanalysis.indicators.registry import indicator_table, registry
 from qzanalysis.report import charts
 from qzanalysis.report.chapters.common import (
@@ -49,7 +50,7 @@ def indicator_frame(data, ids: list[str]) -> pd.DataFrame:
                 "报告值": fmt_number(row["报告值"], decimals or 0, ind.unit) if ind.printed else "报告未印",
                 "重算值": fmt_number(row["计算值"], ind.decimals, ind.unit),
                 "核对": row["核对"],
-                "口径": ind.definition,
+                "口径": row["口径"],  # the definition this school uses, in words
             }
         )
     return pd.DataFrame(rows)
@@ -74,12 +75,13 @@ def implied_students(data, ind_id: str, numerator: float) -> float:
 @review_voice
 def narrative_campus(data) -> None:
     """占地与建筑面积，报告所印生均值与按在籍学生数重算的值。"""
-    if not has_facts(data, "land_area_mu") and not has_facts(data, "building_area"):
+    land = "land_area" if has_facts(data, "land_area") else "land_area_mu"  # as the school gave it
+    if not has_facts(data, land) and not has_facts(data, "building_area"):
         no_data("校园面积")
         return
     text = sentence(
         "学校目前占地面积 **{land}**，建筑面积 **{building}**。",
-        land=fact_text(data, "land_area_mu"),
+        land=fact_text(data, land),
         building=fact_text(data, "building_area"),
     )
     basis = sentence("在籍学生数（{n}）", n=fact_text(data, "students_total"))
@@ -87,7 +89,7 @@ def narrative_campus(data) -> None:
     text += check_phrase(data, "building_area_per_student", basis) + "。"
     implied = [
         implied_students(data, "building_area_per_student", data.fact("building_area")),
-        implied_students(data, "land_area_per_student", data.fact("land_area_mu") * 10000 / 15),
+        implied_students(data, "land_area_per_student", fact_value(data, "land_area")[0]),
     ]
     n = data.fact("students_total")
     if (
@@ -430,7 +432,7 @@ def figure_research(data):
         "reflections_second_prize",
         "reflections_third_prize",
     ]
-    values = [data.fact(f) for f in ids]
+    values = [data.optional_fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("论文与教学反思")
     fig = charts.barh_sorted(
@@ -558,7 +560,7 @@ def figure_equipment_by_group(data):
         "equipment_per_student_transport_group",
         "equipment_per_student_other_majors",
     ]
-    values = [data.fact(f) for f in ids]
+    values = [data.optional_fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("专业群生均设备价值")
     labels = [fact_label(f, data=data).replace("生均设备价值（约）", "") for f in ids]

@@ -22,7 +22,8 @@ from qzanalysis.report.narrative import esc, fact_text, missing_notice, sentence
 
 # ---- missing values ------------------------------------------------------------------------------
 def has_facts(data, *fact_ids: str) -> bool:
-    return all(not missing(data.fact(f)) for f in fact_ids)
+    """Whether the year has a value for every one of these facts (False for one the school never declares)."""
+    return all(not missing(data.optional_fact(f)) for f in fact_ids)
 
 
 def no_data(what: str) -> None:
@@ -133,7 +134,7 @@ def fact_note(data, fact_id: str) -> str:
 def printed_text(data, fact_id: str | None) -> str:
     """A fact as the report printed it: its printed decimals and the unit printed beside it (facts.csv
     `printed_unit`, e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
-    if fact_id is None:
+    if fact_id is None or not data.declares(fact_id):
         return MISSING_TEXT
     unit = data.fact_spec(fact_id).unit
     if fact_id in data.facts.index and "printed_unit" in data.facts.columns:
@@ -154,6 +155,7 @@ def facts_frame(data, fact_ids: list[str] | None = None, section: str | None = N
     rows 项目 / 数值 / 说明."""
     if fact_ids is None:
         fact_ids = [f.id for f in data.catalogue.facts.values() if f.section == section]
+    fact_ids = [fid for fid in fact_ids if data.declares(fid)]
     rows = [
         {"项目": fact_label(fid, data=data), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
         for fid in fact_ids
@@ -177,7 +179,7 @@ def change_text(now: float, before: float, unit: str, decimals: int) -> str:
 
 def comparable(prev, fact_ids: list[str]) -> bool:
     """Whether the previous year exists and has at least one of these facts."""
-    return prev is not None and any(not missing(prev.fact(fid)) for fid in fact_ids)
+    return prev is not None and any(not missing(prev.optional_fact(fid)) for fid in fact_ids)
 
 
 def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
@@ -188,14 +190,15 @@ def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
     if not comparable(prev, fact_ids):
         prev = None
     rows = []
-    for fid in fact_ids:
-        unit = data.fact_spec(fid).unit
+    for fid in [f for f in fact_ids if data.declares(f) or (prev is not None and prev.declares(f))]:
+        spec_year = data if data.declares(fid) else prev
+        unit = spec_year.fact_spec(fid).unit
         d = printed_decimals(fid, data, prev)
-        row = {"指标": fact_label(fid, sections=True, data=data), "单位": unit}
+        row = {"指标": fact_label(fid, sections=True, data=spec_year), "单位": unit}
         for year_data in years_of(data, prev):
-            row[year_label(year_data.year)] = fmt_number(year_data.fact(fid), d)
+            row[year_label(year_data.year)] = fmt_number(year_data.optional_fact(fid), d)
         if prev is not None:
-            row["变化"] = change_text(data.fact(fid), prev.fact(fid), unit, d)
+            row["变化"] = change_text(data.optional_fact(fid), prev.optional_fact(fid), unit, d)
         rows.append(row)
     return pd.DataFrame(rows)
 
