@@ -48,6 +48,9 @@ class Evaluation:
         return math.nan if self.out_of_range else self.value
 
 
+BETTER = ("higher", "lower", "neither")
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -66,6 +69,13 @@ class Indicator:
     options: dict[str, Any] = field(default_factory=dict)
     formulas: dict[str, str] = field(default_factory=dict)  # choice → formula (one option per indicator)
     extra: dict[str, Any] = field(default_factory=dict)  # other keys (e.g. display hints), kept as given
+    better: str = "neither"  # which way of change is an improvement: higher | lower | neither
+
+    def __post_init__(self):
+        if self.better not in BETTER:
+            raise ValueError(
+                f"指标 {self.id} 的 better 应为 {'、'.join(BETTER)} 之一，而不是 {self.better!r}"
+            )
 
     def default_options(self) -> dict[str, str]:
         return {name: spec["default"] for name, spec in self.options.items()}
@@ -170,6 +180,7 @@ _KNOWN = {
     "minimum",
     "maximum",
     "options",
+    "better",
 }
 
 
@@ -208,6 +219,15 @@ def definition_text(data: YearData, indicator_id: str, **options) -> str:
     if substitutions:
         text += "（" + "；".join(dict.fromkeys(s.sentence() for s in substitutions)) + "）"
     return text
+
+
+def better_direction(fact_or_indicator_id: str) -> str | None:
+    """ "higher" or "lower" for a registered indicator or the fact holding its printed value; None when the
+    indicator has no better direction or the id is neither."""
+    for ind in registry().values():
+        if fact_or_indicator_id in (ind.id, ind.printed):
+            return None if ind.better == "neither" else ind.better
+    return None
 
 
 def evaluate_all(data: YearData, options: dict[str, dict[str, str]] | None = None) -> dict[str, Evaluation]:
