@@ -87,3 +87,13 @@ def test_printed_value_is_used_only_under_the_standards_definition(data_copy):
     path.write_text(text, encoding="utf-8")
     row = st.standards_table(load_year(2020, data_copy)).set_index("id").loc["dual_qualified_ratio_2010"]
     assert row["结论"] == "无法判断" and "与标准的口径（专业课教师（国家政策口径））不同" in row["说明"]
+
+
+def test_the_summary_page_uses_the_standards_that_grade_the_year():
+    from qzanalysis.core.years import previous_year
+    from qzanalysis.report.summary import summary_rows
+
+    data = load_year(2021)
+    rows = {r.id: r.standards for r in summary_rows(data, previous_year(data))}
+    assert rows["equipment_value_per_student"] == (("≥ 3,000 元", "达标"),)  # not the 2022 达标工程's 2,500
+    assert rows["dual_qualified_ratio"] == (("≥ 30%", "达标"), ("> 50%", "达标"))
