@@ -490,6 +490,17 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
         ]
     printed_units = frame[rule["printed_unit"]].dropna()
     label = printed_units.mode().iloc[0] if not printed_units.empty else None
+    unknown = [u for u in dict.fromkeys(frame[rule["printed_unit"]]) if u not in UNIT_FACTORS_TO_YUAN]
+    if unknown or label is None:
+        # whatever validation lets through is handled: a unit we cannot convert is said, not a crash
+        row.verdict = UNCHECKABLE
+        row.printed_text, row.computed_text = "—", "—"
+        shown = "、".join("（空白）" if _blank(u) else f"“{u}”" for u in unknown) or "（空白）"
+        row.note = (
+            f"报告所印单位{shown}不是可换算的金额单位（{'、'.join(UNIT_FACTORS_TO_YUAN)}），"
+            "无法按印刷单位相加核对。"
+        )
+        return [row]
     # the parts as printed, all read in the unit most of them carry
     as_printed = sum(
         float(r[rule["amount"]]) * UNIT_FACTORS_TO_YUAN[r[rule["printed_unit"]]] / UNIT_FACTORS_TO_YUAN[label]

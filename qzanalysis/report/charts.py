@@ -240,11 +240,23 @@ def matrix(
     return finish(fig)
 
 
-def pie(labels, values, title: str, unit: str | None = None, figsize=None):
-    """Share of a whole; only for 2–5 parts that sum to a total."""
-    fig, ax = _figure(figsize or (6.0, 4.2))
+def can_be_shares(values) -> bool:
+    """True when the values can be drawn as shares of a whole: none missing or negative, not all zero."""
+    numbers = [float(v) for v in values]
+    return all(not math.isnan(v) and v >= 0 for v in numbers) and any(numbers)
+
+
+def shares(ax, labels, values) -> None:
+    """Draw parts of a whole on `ax`: a pie, or bars when the parts cannot be shares (a negative or missing
+    part, or all zero), so that whatever the data hold is shown rather than refused."""
+    values = [float(v) for v in values]
+    if not can_be_shares(values):
+        bars = ax.bar(list(labels), values, color=style.PRIMARY)
+        _label_bars(ax, bars, 0)
+        ax.margins(y=0.12)
+        return
     ax.pie(
-        list(values),
+        values,
         labels=list(labels),
         autopct="%1.1f%%",
         startangle=90,
@@ -253,7 +265,13 @@ def pie(labels, values, title: str, unit: str | None = None, figsize=None):
         wedgeprops={"linewidth": 1, "edgecolor": "white"},
     )
     ax.axis("equal")
-    _title(ax, title, unit)
+
+
+def pie(labels, values, title: str, unit: str | None = None, figsize=None):
+    """Share of a whole; only for 2–5 parts that sum to a total (bars when they cannot be shares)."""
+    fig, ax = _figure(figsize or (6.0, 4.2))
+    shares(ax, labels, values)
+    _title(ax, title, unit if can_be_shares(values) else None)
     return finish(fig)
 
 

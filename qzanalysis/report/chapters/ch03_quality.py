@@ -388,17 +388,8 @@ def figure_online_learners(data):
     fig, axes = plt.subplots(1, len(groups), figsize=(4.3 * len(groups), 4.0), squeeze=False)
     for ax, (breakdown, sub) in zip(axes.flat, groups, strict=True):
         labels = [f"{r.category}\n{r.learners:,} 人" for r in sub.itertuples()]
-        ax.pie(
-            sub["learners"].astype("float64"),
-            labels=labels,
-            autopct="%1.1f%%",
-            startangle=90,
-            counterclock=False,
-            colors=style.PALETTE,
-            wedgeprops={"linewidth": 1, "edgecolor": "white"},
-        )
+        charts.shares(ax, labels, sub["learners"].astype("float64"))
         ax.set_title(f"按{breakdown}", fontsize=style.LABEL_SIZE)
-        ax.axis("equal")
     fig.suptitle("在线学习学生构成（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from qzanalysis.core.values import is_missing as missing
 from qzanalysis.indicators.audit import audit, declines, lowest, standards_not_met, verdict_counts
 from qzanalysis.indicators.audit_rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE
 from qzanalysis.indicators.formula import number_text
@@ -25,6 +26,11 @@ def _fmt(value: float, unit: str, decimals: int) -> str:
     if unit == ":1":
         return f"{text}:1"
     return text + ("%" if unit == "%" else (f" {unit}" if unit else ""))
+
+
+def _bracketed(text) -> str:
+    """“（车工）”, or nothing when the optional text is missing (never “（nan）”)."""
+    return "" if missing(text) or not str(text) else f"（{text}）"
 
 
 def problem_groups(data, prev) -> dict[str, list[str]]:
@@ -55,7 +61,7 @@ def problem_groups(data, prev) -> dict[str, list[str]]:
         weak.append(
             "专业技能合格率最低的专业："
             + "；".join(
-                f"{r['major']}（{r['occupation']}）{_fmt(r['pass_rate'], '%', 2)}"
+                f"{r['major']}{_bracketed(r['occupation'])}{_fmt(r['pass_rate'], '%', 2)}"
                 for _, r in majors.iterrows()
             )
             + "。"
@@ -178,6 +184,6 @@ def school_assessment(data) -> None:
     for part, rows in table.groupby("part", sort=False):
         lines += ["", f"**{esc(part)}**", ""]
         for row in rows.itertuples():
-            summary = f"：{esc(row.summary)}" if row.summary else ""
+            summary = "" if missing(row.summary) or not row.summary else f"：{esc(row.summary)}"
             lines.append(f"- **{esc(row.section)} {esc(row.heading)}**{summary}")
     show_markdown("\n".join(lines))

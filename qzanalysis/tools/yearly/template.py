@@ -35,6 +35,7 @@ from qzanalysis.tools.yearly.workbook import (
     column_title,
     field_note,
     sheet_names,
+    write_text,
 )
 
 VALIDATED_ROWS = 500  # data-validation ranges cover rows 3..502 of each sheet
@@ -135,17 +136,21 @@ def build_workbook(year: int, previous: YearData | None = None) -> Workbook:
 
 def _write_header(ws, spec: TableSpec) -> None:
     for i, f in enumerate(spec.fields, start=1):
-        head = ws.cell(HEADER_ROW, i, column_title(f))
+        head = write_text(ws, HEADER_ROW, i, column_title(f))
         head.font = Font(bold=True, color="FFFFFF")
         head.fill = HEADER_FILL
         note = field_note(spec, f)
-        cell = ws.cell(NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
+        cell = write_text(ws, NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
         cell.fill = NOTES_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(size=9, color="7F6000")
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, 2.2 * len(column_title(f)) + 4))
         if spec.name == "facts" and f.name == "value":
             for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(fact_specs())):
+                ws.cell(row, i).number_format = "@"
+        elif not f.is_numeric and f.type != "boolean":
+            # text columns are text cells: a code keeps its leading zeros (0109), "1/2" stays "1/2"
+            for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + VALIDATED_ROWS):
                 ws.cell(row, i).number_format = "@"
     ws.row_dimensions[NOTES_ROW].height = 48
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
@@ -154,7 +159,7 @@ def _write_header(ws, spec: TableSpec) -> None:
 def _prefill_facts(ws) -> None:
     for row, (fid, fact) in enumerate(fact_specs().items(), start=FIRST_DATA_ROW):
         for col, value in ((1, fid), (2, fact.label), (4, fact.unit)):
-            cell = ws.cell(row, col, value)
+            cell = write_text(ws, row, col, value)
             cell.fill = PREFILLED_FILL
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 40
@@ -178,9 +183,9 @@ def _previous_values(previous: YearData | None, table: str, f: FieldSpec) -> lis
 
 def _write_list(ws, col: int, title: str, values: list[str]) -> str:
     letter = get_column_letter(col)
-    ws.cell(1, col, title)
+    write_text(ws, 1, col, title)
     for row, value in enumerate(values, start=2):
-        ws.cell(row, col, value)
+        write_text(ws, row, col, value)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
 
 
@@ -246,13 +251,13 @@ def _write_info(ws, year: int, previous: YearData | None, names: dict[str, str])
         "工作表与数据表对照：",
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row, 1, text)
+        write_text(ws, row, 1, text)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     start = len(lines) + 1
     for col, head in enumerate(["工作表", "数据文件", "报告章节", "说明"], start=1):
-        ws.cell(start, col, head).font = Font(bold=True)
+        write_text(ws, start, col, head).font = Font(bold=True)
     for row, (table, spec) in enumerate(table_specs().items(), start=start + 1):
         for col, value in enumerate([names[table], spec.filename, spec.section, spec.description], start=1):
-            ws.cell(row, col, value)
+            write_text(ws, row, col, value)
     for letter, width in zip("ABCD", (34, 26, 10, 90), strict=True):
         ws.column_dimensions[letter].width = width
