@@ -108,3 +108,40 @@ def test_rendered_data_text_stays_text(root, tmp_path):
         assert "<script>alert(1)</script>" not in page
     assert any("http://example.com/a_(b)" in page for page in pages)
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages)
+
+
+@pytest.mark.parametrize("unit, verdict", [("千元", None), ("英镑", "无法核对")])
+def test_a_funding_unit_without_allowed_values(data_copy, monkeypatch, capsys, unit, verdict):
+    """Issue 10's crash: “千元” in funding.printed_unit passed validation, then audit, chapter 8 and the
+    audit appendix raised KeyError. A unit that converts is used; one that does not is said."""
+    from qzanalysis.core.dataset import load_year
+    from qzanalysis.indicators.audit import audit
+
+    path = data_copy / "2021" / "funding.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",元,万元,", f",{unit},万元,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["audit", "--year", "2021", "--data-dir", str(data_copy)]) == 0
+    assert "Traceback" not in "".join(capsys.readouterr())
+    row = audit(load_year(2021, data_copy)).set_index("项目").loc["经费来源表的单位"]
+    if verdict:
+        assert row["结论"] == verdict and f"“{unit}”不是可换算的金额单位" in row["说明"]
+    for notebook in ("ch06_funding", "ch08_problems", "ch10_audit"):
+        assert run_chapter(notebook, 2021, data_copy, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["见 http://example.com/a_(b)", "https://x.cn/p?q=1&r=(2)", "[点此](http://x.cn)", "~~删除~~ ftp://y.cn"],
+)
+def test_data_text_in_markdown_is_text_not_a_link(text):
+    """nbconvert's Markdown renderer links bare URLs; escaped data must come out exactly as typed."""
+    import html
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from qzanalysis.report.narrative import esc
+
+    rendered = markdown2html_mistune(esc(text))
+    assert "<a " not in rendered and "<del>" not in rendered
+    assert html.unescape(re.sub(r"</?p>", "", rendered)).strip() == text

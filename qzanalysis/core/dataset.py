@@ -340,7 +340,8 @@ def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:
     old = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     files = {}
     for p in sorted(folder.glob("*.csv")):
-        rows = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            rows = max(0, sum(1 for _ in fh) - 1)
         files[p.name] = {"sha256": file_hash(p), "rows": rows}
     manifest = {
         "year": int(year),
