@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from qzanalysis.core.catalog import FactSpec, TableSpec, cross_checks
 from qzanalysis.core.cells import lookalike_difference, lookalike_key
@@ -57,7 +58,9 @@ def total_rows(raw: RawTable, spec: TableSpec, report: Report) -> None:
     for i in totals:
         row, line = raw.rows[i], raw.lines[i]
         label_col = next(n for n in labels if is_total_label(row[col[n]]))
-        where = dict(file=raw.display_path, line=line, column=label_col, value=row[col[label_col]])
+        where: dict[str, Any] = dict(
+            file=raw.display_path, line=line, column=label_col, value=row[col[label_col]]
+        )
         if not has_total:
             report.add(
                 Finding(
@@ -157,22 +160,22 @@ def percent_fractions(
             and facts[row[col["id"]]].unit == "%"
             and facts[row[col["id"]]].maximum == 100
         ]
-        values = [(line, fid, v) for line, fid, v in rows if v is not None]
-        if _all_fractions([v for _, _, v in values]):
-            line, _, _ = values[0]
+        filled = [(line, fid, v) for line, fid, v in rows if v is not None]
+        if _all_fractions([v for _, _, v in filled]):
+            line, _, _ = filled[0]
             report.add(
                 Finding(
                     Level.FAIL,
                     "percent_fraction",
                     "疑似把百分数写成了小数：单位为 % 的比率全部在 0–1 之间（"
-                    + "、".join(f"{fid} {v:g}" for _, fid, v in values[:5])
-                    + ("……" if len(values) > 5 else "")
+                    + "、".join(f"{fid} {v:g}" for _, fid, v in filled[:5])
+                    + ("……" if len(filled) > 5 else "")
                     + "）",
                     raw.display_path,
                     line,
                     "value",
-                    f"{values[0][2]:g}",
-                    f"百分数，如 {values[0][2]:g} 应填 {values[0][2] * 100:g}",
+                    f"{filled[0][2]:g}",
+                    f"百分数，如 {filled[0][2]:g} 应填 {filled[0][2] * 100:g}",
                 )
             )
         return

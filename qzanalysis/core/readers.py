@@ -18,6 +18,7 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qzanalysis.core.catalog import FieldSpec, TableSpec
 from qzanalysis.core.cells import clean_text, formula_prefix
@@ -166,7 +167,7 @@ def _header(records: list[tuple[int, list[str]]], spec: TableSpec, table: RawTab
     ]
     columns = [(i, header_key(h)) for i, h in enumerate(raw_header) if i not in unused]
     names = [(i, aliases.get(key, key), raw_header[i]) for i, key in columns]
-    where = dict(file=table.display_path, line=1)
+    where: dict[str, Any] = dict(file=table.display_path, line=1)
     errors = []
     for f in spec.fields:
         if f.name not in [n for _, n, _ in names] and not f.optional_column:

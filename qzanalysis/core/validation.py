@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 # frictionless validates descriptors with jsonschema, which imports rfc3987_syntax when it is installed
 # (jupyter brings it in) and builds ~40 Lark grammars at import: 3 s in every kernel that loads data.
 # We use no IRI formats, so make that optional import fail fast. Only done if jsonschema is not loaded yet.
 if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: import fails fast
 
 from frictionless import Resource, Schema  # noqa: E402
 
@@ -79,7 +80,9 @@ def _frictionless_checks(raw: RawTable, spec: TableSpec, report: Report) -> None
 
 
 def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Finding:
-    where = dict(file=raw.display_path, line=line, column=column, value=None if cell is None else str(cell))
+    where: dict[str, Any] = dict(
+        file=raw.display_path, line=line, column=column, value=None if cell is None else str(cell)
+    )
     field = spec.field(column) if column in spec.field_names else None
     unit = f"（单位：{field.unit}）" if field is not None and field.unit else ""
     if error.type == "type-error" and field is not None:
@@ -139,7 +142,7 @@ def _fact_catalogue_checks(raw: RawTable, report: Report, catalogue: dict[str, F
     for row, line in zip(raw.rows, raw.lines, strict=True):
         fid, unit, value = row[col["id"]], row[col["unit"]], row[col["value"]]
         spec: FactSpec | None = catalogue.get(fid)
-        where = dict(file=raw.display_path, line=line)
+        where: dict[str, Any] = dict(file=raw.display_path, line=line)
         if spec is None:
             report.add(
                 Finding(

@@ -112,7 +112,7 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         diff_text = (
             "—"
-            if _missing(self.diff)
+            if self.diff is None or _missing(self.diff)
             else signed_text(self.diff, computed_decimals(self.diff, self.decimals))
         )
         return {
@@ -170,11 +170,16 @@ def judge(
         how = {
             TRUNCATION: f"报告值是重算值截尾到 {row.decimals} 位小数的结果（截尾）",
             CHAINED_ROUNDING: f"报告值是重算值从第 {row.decimals + 3} 位小数起逐位四舍五入到 {row.decimals} 位的结果（逐位舍入）",
-        }[mechanism]
+        }.get(mechanism or "", "舍入方式不明")
         notes.append(
             f"重算值按四舍五入应印为 {number_text(computed, row.decimals)}，报告印 {number_text(printed, row.decimals)}；{how}。"
         )
-    elif verdict == Verdict.INCONSISTENT and not exact and abs(diff) <= 10.0**-row.decimals + 1e-9:
+    elif (
+        verdict == Verdict.INCONSISTENT
+        and not exact
+        and diff is not None
+        and abs(diff) <= 10.0**-row.decimals + 1e-9
+    ):
         notes.append(
             f"重算值 {number_text(computed, row.decimals + 2)} 按四舍五入、截尾或逐位舍入都得不到报告值 {number_text(printed, row.decimals)}。"
         )

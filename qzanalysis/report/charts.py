@@ -174,7 +174,7 @@ def stacked_bar(
     if total_labels:
         for pos, total in enumerate(left):
             xy = (total, pos) if horizontal else (pos, total)
-            value_label(ax, f"{total:,.0f}", *xy, horizontal=horizontal)
+            value_label(ax, f"{total:,.0f}", xy[0], xy[1], horizontal=horizontal)
     if horizontal:
         ax.invert_yaxis()
         ax.margins(x=0.1)

@@ -50,7 +50,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         ("choose from ", "可选："),
     )
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         for english, chinese in self._ERRORS:
             message = message.replace(english, chinese)
         self.print_usage(sys.stderr)

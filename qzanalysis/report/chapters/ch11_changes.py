@@ -113,7 +113,7 @@ def figure_largest_changes(current: YearData, previous: YearData | None, n: int 
 
     frame = indicator_changes(current, previous)
     frame = frame[frame["变化率"].notna() & (frame["变化"] != 0)].head(n)
-    if frame.empty:
+    if frame.empty or previous is None:
         return None
     use_house_style()
     frame = frame.iloc[::-1].copy()

@@ -186,10 +186,10 @@ def open_workbook(path: Path):
     if not head.startswith(b"PK\x03\x04"):
         try:
             decode_bytes(path.read_bytes())
-            text = True
+            is_text = True
         except FileKindError:
-            text = False
-        if text:
+            is_text = False
+        if is_text:
             return None, (
                 f"{NOT_XLSX}这是文本文件（如 CSV）",
                 "CSV 不用导入：放进 data/<年度>/ 后运行 qz validate；或在 Excel 中打开后"
