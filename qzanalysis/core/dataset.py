@@ -14,7 +14,7 @@ import yaml
 from qzanalysis.core.catalog import Catalogue, FactSpec, TableSpec
 from qzanalysis.core.content_checks import other_years, year_finding
 from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
-from qzanalysis.core.paths import REPO_ROOT, year_dir
+from qzanalysis.core.paths import PROJECT_ROOT, year_dir
 from qzanalysis.core.profile import PROFILE_FILE, SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
 from qzanalysis.core.validation import cross_table_checks, read_table
@@ -78,8 +78,9 @@ class YearData:
 
 
 def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the project (the checkout, or the current folder)."""
     try:
-        return str(path.resolve().relative_to(REPO_ROOT))
+        return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from qzanalysis.core.catalog import fact_specs, table_specs
-from qzanalysis.core.paths import REPO_ROOT
+from qzanalysis.core.paths import DOCS_DIR
 
-DOC_PATH = REPO_ROOT / "docs" / "data-dictionary.md"
+DOC_PATH = DOCS_DIR / "data-dictionary.md"
 
 
 def _constraints(field) -> str:
