@@ -254,6 +254,7 @@ def shares(ax, labels, values) -> None:
         bars = ax.bar(list(labels), values, color=style.PRIMARY)
         _label_bars(ax, bars, 0)
         ax.margins(y=0.12)
+        ax.grid(axis="x", visible=False)  # no grid line through the bars
         return
     ax.pie(
         values,
