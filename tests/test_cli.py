@@ -60,3 +60,26 @@ def test_argument_errors_are_chinese(argv, said, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert said in err and "error:" not in err and "the following" not in err
+
+
+def test_library_warnings_go_to_a_log_not_the_terminal(tmp_path):
+    """Run as the installed command: a library's English warning (with its path) is logged, one Chinese line says where."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings; from qzanalysis.tools import cli, validate\n"
+        "def run(args):\n"
+        "    warnings.warn('Data Validation extension is not supported and will be removed', UserWarning)\n"
+        "    return 0\n"
+        "validate.run = run\n"
+        "sys.argv = ['qz', 'validate', '--year', '2021']\n"
+        "sys.exit(cli.main())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "QZ_DEBUG"} | {"TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "not supported" not in done.stderr and "site-packages" not in done.stderr
+    (log,) = tmp_path.glob("qz-提示-*.log")
+    assert f"已写入 {log}" in done.stderr and "not supported" in log.read_text(encoding="utf-8")

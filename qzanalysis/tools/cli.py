@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from qzanalysis.tools.crash import report_crash
+from qzanalysis.tools.crash import quiet_warnings, report_crash
 
 # Subcommand modules, in the order `qz --help` lists them.
 COMMAND_MODULES = [
@@ -58,6 +58,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the real command line (tests pass argv and keep their own warning handling)
+        quiet_warnings()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return _main(argv)
