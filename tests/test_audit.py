@@ -511,13 +511,12 @@ def test_partial_year_standards_and_chapters(partial, monkeypatch):
     assert std.at["full_time_teachers_min", "结论"] == "无法判断"
     assert std.at["full_time_teachers_min", "本校值"] == "—"
     groups = ch.problem_groups(partial, None)
-    assert groups["比上年下降"] == []
+    assert groups["比上年退步"] == []
     shown: list[str] = []
     monkeypatch.setattr(ch, "show_markdown", shown.append)
-    ch.list_problems(partial, None, "比上年下降")
+    ch.list_problems(partial, None, "比上年退步")
     ch.list_problems(partial, None, "薄弱专业与学科")
     ch.narrative_overview(partial, None)
-    ch.school_assessment(partial)
     ch.figure_standards(partial)
     assert "没有上一年度的可比数据" in shown[0]
     assert "文化课及格率最低的学科" in shown[1] and "专业技能合格率" not in shown[1]  # skill table removed
@@ -564,7 +563,7 @@ def test_chapter8_problems_come_from_data(y2021):
     gaps = " ".join(groups["未达到国家标准"])
     assert "生均纸质图书" in gaps and "5.4 册" in gaps and "生师比" not in gaps
     assert groups["未达到国家标准"][0].startswith("兼职教师")  # furthest from its threshold first
-    falls = " ".join(groups["比上年下降"])
+    falls = " ".join(groups["比上年退步"])
     assert "高一计算机及格率由 82.4%降至 59.6%" in falls
     assert "生师比" not in falls  # it fell, and lower is better
     weak = " ".join(groups["薄弱专业与学科"])
@@ -585,6 +584,18 @@ def test_chapter8_never_says_all_fine_when_nothing_was_checked(monkeypatch):
     assert f"无法核对 {len(table)} 项，一致 0 项" in shown[0]
     assert "均已达到" not in shown[1] and "都无法判断" in shown[1]
     assert f"所列 {len(standards_table(blank))} 项" in shown[1]
+
+
+def test_chapter8_headline_says_what_each_count_counts(y2021):
+    """Not “未达到国家标准 4 项，比上年下降 8 项”, which reads as if the unmet standards fell by 8."""
+    from qzanalysis.core.years import previous_year
+
+    prev = previous_year(y2021)
+    text = ch.headline(y2021, prev)
+    now = len(ch.problem_groups(y2021, prev)["未达到国家标准"])
+    before = len(ch.problem_groups(prev, None)["未达到国家标准"])
+    assert text.startswith(f"未达到国家标准 {now} 项（{prev.year} 年 {before} 项）")
+    assert now >= 1 and "比上年下降" not in text and "比上年退步的指标" in text
 
 
 def test_chapter8_empty_groups_give_counts(y2021):

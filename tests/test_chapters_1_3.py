@@ -84,10 +84,15 @@ def test_campus_recomputes_per_student_areas(years, shown):
 
 
 def test_teacher_ratio_table_has_both_years_and_direction(years, shown):
-    _, table = run(ch01.table_teacher_ratios, years, shown)
-    assert "2020 年（报告值）" in table and "2021 年（报告值）" in table
-    for value in ("15.9:1", "15.1:1", "80.9%", "84.8%", "4.7%", "2.8%", "+3.9 个百分点", "−1.9 个百分点"):
-        assert value in table
+    shown.clear()
+    ch01.table_teacher_ratios(*years)
+    school, audit = str(shown[0].data), "".join(str(o.data) for o in shown[1:])
+    assert "<th>2020 年</th>" in school and "<th>2021 年</th>" in school and "<th>变化情况</th>" in school
+    for value in ("15.9:1", "15.1:1", "80.9%", "84.8%", "4.7%", "2.8%", "0.8:1", "3.7%"):  # as printed
+        assert value in school
+    assert "核对" not in school and "重算" not in school  # the audit's columns are in the review table
+    for value in ("+3.9 个百分点", "−1.9 个百分点", "一致"):
+        assert value in audit
     frame = ch01.teacher_ratio_frame(*years)
     assert (frame["核对"] == "一致").all()
 
@@ -237,14 +242,15 @@ def test_notebook_structure(filename):
     cells = nb["cells"]
     assert cells[0]["metadata"]["tags"] == ["parameters"]
     assert "".join(cells[0]["source"]).startswith(
-        "year: int = 2021  # 报告年度\ndata_dir = None  # type: Optional[str]"
+        "year: int = 2021  # the report year\ndata_dir = None  # type: Optional[str]"
     )
     assert "remove-input" in cells[1]["metadata"]["tags"]
     for cell in cells:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
     calls = ["".join(c["source"]) for c in cells[2:] if c["cell_type"] == "code"]
-    assert calls and all("\n" not in c and c.startswith("ch0") for c in calls)
+    text_calls = ("show_section(data, ", "show_preface(data, ")  # the school's text, section by section
+    assert calls and all("\n" not in c and (c.startswith("ch0") or c.startswith(text_calls)) for c in calls)
     used = {c.split("(")[0].split(".")[1] for c in calls if c.startswith(module.__name__.rsplit(".", 1)[1])}
     assert used == set(module.__all__), "every chapter function is used by its notebook, and only those"
 

@@ -100,6 +100,7 @@ def partial(tmp_path_factory):
 
 
 def _draw(fig: Figure) -> Figure:
+    fig = getattr(fig, "obj", fig)  # a review-only figure wraps the Figure
     fig.canvas.draw()  # glyph warnings are errors (pyproject filterwarnings)
     return fig
 
@@ -214,12 +215,6 @@ def test_ch06_funding_narrative_and_per_student(data, shown):
     ch06.narrative_per_student(data)
     value = registry()["per_student_funding"].compute(data)
     assert f"{value:,.2f} 元" in shown[1] and "一致" in shown[1]
-    ch06.narrative_policy(data)
-    assert "12.5:1" in shown[2]
-    ch06.narrative_projects(data)
-    assert "2.88 亿元" in shown[3]
-    ch06.narrative_staffing(data)
-    assert "6 人" in shown[4]
 
 
 def test_ch06_figures_in_wan_yuan(data):
@@ -252,10 +247,11 @@ def test_ch09_generated_from_metadata(data, shown):
     n_options = sum(len(i.options) for i in registry().values())
     assert (options["默认（报告口径）"] == "●").sum() == n_options
     ch09.narrative_sources(data)
-    assert data_version(2021) in shown[0]
+    assert data_version(2021) in "".join(shown)
+    shown.clear()
     ch09.table_status(data)
     for spec in table_specs().values():
-        assert spec.title in shown[1]
+        assert spec.title in "".join(shown)
 
 
 # ---- a partial year ------------------------------------------------------------------------------
@@ -265,7 +261,6 @@ def test_partial_year_shows_missing_never_zero(partial, shown):
     ch05.table_certification(partial)
     ch05.narrative_xinjiang(partial)
     ch06.table_funding(partial)
-    ch06.narrative_staffing(partial)
     assert all("本年度未提供" in text for text in shown), shown
     for fn in (
         ch04.figure_internship,
@@ -306,7 +301,15 @@ def _run_notebook(name: str, data, prev) -> None:
     """Execute a notebook's chapter cells in this process (no kernel): each must be one call that runs."""
     nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
     _, module = NOTEBOOKS[name]
-    namespace = {module.__name__.rsplit(".", 1)[1]: module, "data": data, "prev": prev}
+    from qzanalysis.report.text import show_preface, show_section
+
+    namespace = {
+        module.__name__.rsplit(".", 1)[1]: module,
+        "data": data,
+        "prev": prev,
+        "show_section": show_section,
+        "show_preface": show_preface,
+    }
     for cell in nb.cells[2:]:
         if cell.cell_type == "code":
             eval(compile(cell.source, name, "eval"), namespace)
@@ -333,7 +336,11 @@ def test_notebook_conventions(name):
         if cell.cell_type != "code":
             continue
         call = ast.parse(cell.source, mode="eval").body  # one expression per cell
-        assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+        assert isinstance(call, ast.Call)
+        if isinstance(call.func, ast.Name):  # the school's text for one outline section
+            assert call.func.id == "show_section"
+            continue
+        assert isinstance(call.func, ast.Attribute)
         assert call.func.value.id == short and hasattr(module, call.func.attr)
         assert "remove-input" in cell.metadata.get("tags", [])
 

@@ -101,7 +101,12 @@ def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Every file of a year folder (the text in text/ included) → its hash."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---- new-year -----------------------------------------------------------------------------------
@@ -117,7 +122,17 @@ def test_sheet_names_map_back_to_tables():
 
 def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
     folder = root / "2022"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(s.filename for s in table_specs().values())
+    # the tables' blank CSVs, and what the new year starts from: last year's profile and its text as a draft
+    assert sorted(p.name for p in folder.glob("*.csv")) == sorted(s.filename for s in table_specs().values())
+    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".csv") == ["school.yaml", "text"]
+    # last year's profile, with the report title naming the new year
+    before = (root / "2021" / "school.yaml").read_text(encoding="utf-8")
+    after = (folder / "school.yaml").read_text(encoding="utf-8")
+    assert after == before.replace("report_title: 2021 年度", "report_title: 2022 年度")
+    assert after != before
+    assert sorted(p.name for p in (folder / "text").iterdir()) == sorted(
+        p.name for p in (root / "2021" / "text").iterdir()
+    )
     for spec in table_specs().values():
         with open(folder / spec.filename, encoding="utf-8") as fh:
             rows = list(csv.reader(fh))

@@ -17,6 +17,7 @@ from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
 from qzanalysis.core.paths import PROJECT_ROOT, year_dir
 from qzanalysis.core.profile import PROFILE_FILE, SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
+from qzanalysis.core.text import TEXT_DIR, YearText, check_text, read_text
 from qzanalysis.core.validation import cross_table_checks, read_table
 from qzanalysis.core.year_catalogue import read_catalogue
 
@@ -38,6 +39,8 @@ class YearData:
     profile: SchoolProfile | None = None
     # the built-in facts and tables plus the year's own (data/<year>/catalogue.yaml)
     catalogue: Catalogue = field(repr=False, default_factory=Catalogue.builtin)
+    # the school's own words (data/<year>/text/); None when the year has none
+    text: YearText | None = field(repr=False, default=None)
 
     @property
     def school_name(self) -> str:
@@ -120,17 +123,22 @@ def file_hash(path: Path) -> str:
 
 
 def data_files(year: int, data_dir=None) -> list[Path]:
+    """The year's data files: the tables, profile, catalogue and manifest, and the text (text/*.md)."""
     folder = year_dir(year, data_dir)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    files += [p for p in (folder / TEXT_DIR).glob("*.md") if not p.name.startswith(".")]
+    return sorted(files)
 
 
 def data_version(year: int, data_dir=None) -> str:
     """A short hash of every file in the year's folder: the version stamped on rendered reports."""
     digest = hashlib.sha256()
+    folder = year_dir(year, data_dir)
     for path in data_files(year, data_dir):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(folder).as_posix()
+        digest.update(name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
@@ -299,7 +307,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         [_status_row(spec, all_frames.get(name), report, label, catalogue) for name, spec in specs.items()]
     )
     status.loc[status["table"].isin(header_only), "说明"] = "只有表头，按未提供处理"
-    return YearData(
+    data = YearData(
         year=int(year),
         path=folder,
         tables=tables,
@@ -310,6 +318,11 @@ def read_year(year: int, data_dir=None) -> YearData:
         profile=profile,
         catalogue=catalogue,
     )
+    if folder.is_dir():
+        data.text, text_report = read_text(folder, label)
+        report.extend(text_report)
+        report.extend(check_text(data.text, data))
+    return data
 
 
 def _drop_unfilled_facts(raw: RawTable, report: Report) -> RawTable:

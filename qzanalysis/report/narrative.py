@@ -5,6 +5,8 @@ Markdown outputs pass raw HTML through nbconvert, so every value put into text i
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import html
 import re
 
@@ -47,8 +49,31 @@ EDITIONS = ("publication", "review", "analysis")
 REVIEW_ONLY = {"qz": {"editions": ["review", "analysis"]}}
 
 
+# Inside a function decorated with @review_voice every display is review-only.
+_REVIEW_VOICE = contextvars.ContextVar("qz_review_voice", default=False)
+
+
 def edition_metadata(review_only: bool) -> dict | None:
-    return REVIEW_ONLY if review_only else None
+    return REVIEW_ONLY if (review_only or _REVIEW_VOICE.get()) else None
+
+
+def review_voice(fn):
+    """Decorate a chapter function whose every output is the audit's (or the analyst's) voice: what it
+    displays is review-only, and a figure it returns is wrapped with `review_only`. The publication
+    edition is the school's words, its tables and figures; checks, recomputations and generated
+    commentary belong to the review edition."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        token = _REVIEW_VOICE.set(True)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            _REVIEW_VOICE.reset(token)
+        return review_only(result)
+
+    setattr(wrapper, "review_voice", True)  # noqa: B010 - a marker attribute mypy cannot see on a wrapper
+    return wrapper
 
 
 def show_markdown(text: str, *, review_only: bool = False):
@@ -86,7 +111,7 @@ class ReviewOnly:
 
 def review_only(obj):
     """Mark a figure for the review and analysis editions only (None stays None)."""
-    return None if obj is None else ReviewOnly(obj)
+    return None if obj is None or isinstance(obj, ReviewOnly) else ReviewOnly(obj)
 
 
 def missing_notice(what: str) -> str:
@@ -102,6 +127,7 @@ __all__ = [
     "fact_text",
     "missing_notice",
     "review_only",
+    "review_voice",
     "sentence",
     "show_markdown",
     "show_table",

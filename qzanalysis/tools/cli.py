@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "qzanalysis.tools.render.command",
     "qzanalysis.tools.audit",
     "qzanalysis.tools.yearly.command",
+    "qzanalysis.tools.text",
 ]
 
 

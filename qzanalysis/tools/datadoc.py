@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qzanalysis.core.catalog import fact_specs, table_specs
 from qzanalysis.core.paths import DOCS_DIR
+from qzanalysis.core.patterns import describe_pattern
 
 DOC_PATH = DOCS_DIR / "data-dictionary.md"
 
@@ -20,7 +21,7 @@ def _constraints(field) -> str:
     if "enum" in c:
         parts.append("取值：" + "、".join(map(str, c["enum"])))
     if "pattern" in c:
-        parts.append(f"格式 `{c['pattern']}`")
+        parts.append(f"格式：{describe_pattern(c['pattern'])}（`{c['pattern']}`）")
     return "；".join(parts)
 
 

@@ -1,7 +1,8 @@
 """第一章 学校情况：校园面积、学生情况、教师队伍、设施设备。
 
 Every function displays one paragraph or table, or returns one closed Figure; missing data shows as
-“本年度未提供……数据” or “—”, never as 0.
+“本年度未提供……数据” or “—”, never as 0. The school's words come from data/<year>/text/ (placed by the
+notebook); functions marked @review_voice speak for the audit and appear in the review edition only.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from qzanalysis.report.chapters.common import (
     has_facts,
     missing,
     no_data,
+    printed_text,
     show_facts,
     show_table_or_notice,
     trend_years,
     year_label,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
-from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import esc, fact_text, review_voice, sentence, show_markdown, show_table
 
 
 # ---- indicator tables and year panels ----------------------------------------------------------
@@ -70,6 +72,7 @@ def implied_students(data, ind_id: str, numerator: float) -> float:
 
 
 # ---- 1.1.3 校园面积 ------------------------------------------------------------------------------
+@review_voice
 def narrative_campus(data) -> None:
     """占地与建筑面积，报告所印生均值与按在籍学生数重算的值。"""
     if not has_facts(data, "land_area_mu") and not has_facts(data, "building_area"):
@@ -106,12 +109,14 @@ def narrative_campus(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_campus(data) -> None:
     """校园面积与生均面积：报告值与重算值。"""
     show_indicators(data, ["land_area_per_student", "building_area_per_student"], "生均面积：报告值与重算值")
 
 
 # ---- 1.2 学生情况 -------------------------------------------------------------------------------
+@review_voice
 def narrative_students(data) -> None:
     """在籍学生、招生、毕业生与毕业率；各层次、各口径合计与总数的核对。"""
     if not has_facts(data, "students_total"):
@@ -186,8 +191,10 @@ def table_students(data) -> None:
     show_table_or_notice(frame, ["数值"], sentence("{year} 年学生情况", year=data.year), "学生情况")
 
 
+@review_voice
 def table_student_indicators(data) -> None:
     """1.2 节的比率：报告值与重算值（缺原始人数的标为无法核对）。"""
+    show_markdown("学生情况各比率的报告值与按定义重算的结果如下；报告未公布原始人数的，标为“无法核对”。")
     show_indicators(
         data,
         [
@@ -201,6 +208,7 @@ def table_student_indicators(data) -> None:
     )
 
 
+@review_voice
 def narrative_training(data) -> None:
     """面向社会培训人次及其与在籍学生数之比。"""
     if not has_facts(data, "social_training_attendances_1_2"):
@@ -259,6 +267,7 @@ TEACHER_RATIOS = [
 ]
 
 
+@review_voice
 def narrative_teachers(data, prev) -> None:
     """教师人数，以及与上年相比变化最大的比率。"""
     if not has_facts(data, "full_time_teachers"):
@@ -291,6 +300,7 @@ def narrative_teachers(data, prev) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_teacher_counts(data) -> None:
     """教师人数（人）。"""
     show_facts(
@@ -298,20 +308,29 @@ def table_teacher_counts(data) -> None:
     )
 
 
+def teacher_ratio_table(data, prev) -> pd.DataFrame:
+    """The report's 1.3 table as printed: 教师队伍 / previous year / this year / 变化情况 (the printed change)."""
+    rows = []
+    for ind_id in TEACHER_RATIOS:
+        ind = registry()[ind_id]
+        dec = data.fact_decimals(ind.printed) or ind.decimals
+        row = {"教师队伍": ind.name}
+        if prev is not None:
+            row[year_label(prev.year)] = fmt_number(prev.fact(ind.printed), dec, ind.unit)
+        row[year_label(data.year)] = fmt_number(data.fact(ind.printed), dec, ind.unit)
+        row["变化情况"] = printed_text(data, ind.printed_change) if ind.printed_change else MISSING_TEXT
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def teacher_ratio_frame(data, prev) -> pd.DataFrame:
-    """The report's 1.3 table: both years as printed, the printed change, then our change and 2021 recomputation."""
+    """The audit of the 1.3 table: the change by the two years' printed values, and this year recomputed."""
     rows = []
     for ind_id in TEACHER_RATIOS:
         ind = registry()[ind_id]
         now = data.fact(ind.printed)
         dec = data.fact_decimals(ind.printed) or ind.decimals
-        row = {"指标": ind.name}
-        if prev is not None:
-            row[year_label(prev.year) + "（报告值）"] = fmt_number(prev.fact(ind.printed), dec, ind.unit)
-        row[year_label(data.year) + "（报告值）"] = fmt_number(now, dec, ind.unit)
-        row["变化情况（报告印）"] = (
-            fact_text(data, ind.printed_change) if ind.printed_change else MISSING_TEXT
-        )
+        row = {"指标": ind.name, "变化情况（报告印）": printed_text(data, ind.printed_change)}
         if prev is not None:
             delta = now - prev.fact(ind.printed)
             unit = "" if ind.unit == ":1" else "个百分点"
@@ -326,11 +345,17 @@ def teacher_ratio_frame(data, prev) -> pd.DataFrame:
 
 
 def table_teacher_ratios(data, prev) -> None:
-    """报告 1.3 节教师队伍比率表，附变化方向与重算值。"""
-    frame = teacher_ratio_frame(data, prev)
-    values = [c for c in frame.columns if c.endswith("（报告值）") or c.endswith("重算值")]
+    """报告 1.3 节教师队伍比率表（按报告所印）；审阅版另列变化方向与重算值。"""
+    frame = teacher_ratio_table(data, prev)
+    values = [c for c in frame.columns if c.endswith(" 年")]
     if not show_table_or_notice(frame, values, "教师队伍主要比率", "教师队伍比率"):
         return
+    _teacher_ratio_checks(data, prev)
+
+
+@review_voice
+def _teacher_ratio_checks(data, prev) -> None:
+    show_table(teacher_ratio_frame(data, prev), None, "教师队伍比率：变化方向与重算值")
     show_markdown(
         "> 报告的“变化情况”一栏不带正负号，并以“%”表示百分点；“变化（按两年报告值）”一栏标出方向。"
         "重算值按指标定义由教师人数计算。"
@@ -358,15 +383,17 @@ def figure_teacher_ratios(data, prev):
         items.append({"label": ind.name, "unit": ind.unit, "decimals": ind.decimals, "values": values})
     if all(missing(v) for item in items for v in item["values"]):
         return no_data("教师队伍比率")
-    fig = charts.year_panels(items, "教师队伍主要比率（报告值）", [d.year for d in years])
+    fig = charts.year_panels(items, "教师队伍主要比率", [d.year for d in years])
     return done(fig)
 
 
+@review_voice
 def table_teacher_honours(data) -> None:
     """1.3.1 师资队伍：引进人才与荣誉。"""
     show_facts(data, "师资队伍建设成果", section="1.3.1")
 
 
+@review_voice
 def narrative_teacher_training(data) -> None:
     """1.3.2 / 3.3.2 教师培训人次与学时，人均学时核对。"""
     if not has_facts(data, "teacher_training_attendances"):
@@ -388,6 +415,7 @@ def narrative_teacher_training(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_research(data) -> None:
     """1.3.3 / 3.4.6 科研管理：课题、论文、教学反思。"""
     show_facts(data, "课题、论文与教学反思", section="1.3.3")
@@ -418,6 +446,7 @@ FACILITY_ROWS = [  # (value fact, printed growth fact)
 ]
 
 
+@review_voice
 def narrative_facilities(data) -> None:
     """新增设备、各专业群生均设备值、图书。"""
     text = ""
@@ -448,18 +477,28 @@ def narrative_facilities(data) -> None:
     show_markdown(text)
 
 
-def facility_frame(data, prev) -> pd.DataFrame:
+def facility_table(data, prev) -> pd.DataFrame:
+    """The report's 1.4 table as printed: 指标 / previous year / this year / 增长情况."""
     rows = []
     for value_id, growth_id in FACILITY_ROWS:
         unit = fact_specs()[value_id].unit
         dec = data.fact_decimals(value_id) or 0
         row = {"指标": fact_label(value_id)}
+        if prev is not None:
+            row[year_label(prev.year)] = fmt_number(prev.fact(value_id), dec, unit)
+        row[year_label(data.year)] = fmt_number(data.fact(value_id), dec, unit)
+        row["增长情况"] = printed_text(data, growth_id)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def facility_frame(data, prev) -> pd.DataFrame:
+    """The audit of the 1.4 table: the printed growth beside the growth recomputed from the two years."""
+    rows = []
+    for value_id, growth_id in FACILITY_ROWS:
+        row = {"指标": fact_label(value_id), "增长情况（报告印）": fact_text(data, growth_id)}
         before = prev.fact(value_id) if prev is not None else math.nan
         now = data.fact(value_id)
-        if prev is not None:
-            row[year_label(prev.year)] = fmt_number(before, dec, unit)
-        row[year_label(data.year)] = fmt_number(now, dec, unit)
-        row["增长情况（报告印）"] = fact_text(data, growth_id)
         growth = (now - before) / before * 100 if not missing(before) and before else math.nan
         if prev is not None:
             row["增长（按两年数值重算）"] = fmt_number(growth, data.fact_decimals(growth_id) or 2, "%")
@@ -470,12 +509,19 @@ def facility_frame(data, prev) -> pd.DataFrame:
 
 
 def table_facilities(data, prev) -> None:
-    """报告 1.4 节设施设备表（两年对比与增长率），附增长率重算。"""
-    frame = facility_frame(data, prev)
+    """报告 1.4 节设施设备表（两年对比与增长率，按报告所印）；审阅版另列增长率重算。"""
+    frame = facility_table(data, prev)
     years = [c for c in frame.columns if c.endswith(" 年")]
-    show_table_or_notice(frame, years, "设施设备主要指标", "设施设备")
+    if show_table_or_notice(frame, years, "设施设备主要指标", "设施设备"):
+        _facility_checks(data, prev)
 
 
+@review_voice
+def _facility_checks(data, prev) -> None:
+    show_table(facility_frame(data, prev), None, "设施设备：增长率重算")
+
+
+@review_voice
 def table_facility_indicators(data) -> None:
     """1.4 节的生均指标：报告值与重算值。"""
     show_indicators(

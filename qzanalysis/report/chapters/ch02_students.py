@@ -1,4 +1,8 @@
-"""第二章 学生发展：学生荣誉、文化课、专业技能、体质、毕业、竞赛、满意度、资助、就业。"""
+"""第二章 学生发展：学生荣誉、文化课、专业技能、体质、毕业、竞赛、满意度、资助、就业。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,13 @@ from qzanalysis.report.chapters.common import (
     has_facts,
     missing,
     no_data,
+    show_data_notes,
     show_facts,
     year_label,
     years_of,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_change, fmt_number
-from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
 
 
 def _usable(frame: pd.DataFrame | None, column: str) -> bool:
@@ -34,6 +39,7 @@ def _pct(value) -> str:
 
 
 # ---- 2.1.1 思想政治状况 --------------------------------------------------------------------------
+@review_voice
 def table_student_honours(data) -> None:
     """学生荣誉与文体获奖。"""
     show_facts(data, "学生荣誉与文体获奖", section="2.1.1")
@@ -61,7 +67,7 @@ def table_culture_scores(data, prev) -> None:
         no_data("文化课成绩")
         return
     keys = list(dict.fromkeys(zip(long["grade"], long["subject"], strict=True)))
-    rows = []
+    rows, data_notes = [], []
     for grade, subject in keys:
         row = {"学段": grade, "学科": subject}
         notes = []
@@ -74,11 +80,14 @@ def table_culture_scores(data, prev) -> None:
             row[f"{year}全市排名"] = MISSING_TEXT if missing(rank) else f"第 {int(rank)} 名"
             if r is not None and not missing(r["note"]):
                 notes.append(f"{year}：{r['note']}")
-        row["说明"] = "；".join(notes)
+        if notes:
+            data_notes.append(f"{grade}{subject}：" + "；".join(notes))
         rows.append(row)
     show_table(pd.DataFrame(rows), None, "文化课校平均分、及格率与全市排名")
+    show_data_notes(data_notes)
 
 
+@review_voice
 def narrative_culture_scores(data, prev) -> None:
     """本年最高与最低的科目，及与上年相比及格率升降最多的科目。"""
     long = culture_frame(data, prev)
@@ -153,6 +162,7 @@ def figure_culture_pass_rate(data, prev):
 
 
 # ---- 2.1.3 专业技能合格率 ------------------------------------------------------------------------
+@review_voice
 def narrative_skill(data) -> None:
     """获证人数，最高与最低的专业技能合格率，合并单元格的说明。"""
     rates = data.table("skill_pass_rates")
@@ -195,13 +205,15 @@ def table_skill_pass_rates(data) -> None:
     if rates is None:
         no_data("专业技能合格率")
         return
+    shown = rates.assign(pass_rate=rates["pass_rate"].map(lambda v: _pct(v).removesuffix("%")))
     show_table(
-        rates,
-        "skill_pass_rates",
+        shown,
+        None,
         "专业技能认定中级工以上合格率",
-        columns=list(rates.columns),
-        decimals={"pass_rate": 2},
+        columns=[c for c in rates.columns if c != "note"],
+        titles=table_specs()["skill_pass_rates"].titles(),
     )
+    show_data_notes(f"{r.major}：{r.note}" for r in rates.itertuples() if not missing(r.note))
 
 
 def figure_skill_pass_rates(data):
@@ -260,9 +272,10 @@ def table_fitness(data, prev) -> None:
     show_table(pd.DataFrame(rows), None, "学生体质测评合格率与优良率")
     note = data.table("fitness")["note"].dropna()
     if len(note):
-        show_markdown(sentence("> 注：{n}，此处按百分比显示。", n=note.iloc[0]))
+        show_data_notes([sentence("{n}，此处按百分比显示", n=note.iloc[0])], escaped=True)
 
 
+@review_voice
 def narrative_fitness(data, prev) -> None:
     long = fitness_frame(data, prev)
     now = long[long["年份"] == year_label(data.year)] if not long.empty else long
@@ -314,6 +327,7 @@ def figure_fitness(data, prev, measure: str = "pass_rate"):
 
 
 # ---- 2.1.5 毕业率、2.1.6 职业大赛 -----------------------------------------------------------------
+@review_voice
 def narrative_graduation(data) -> None:
     if not has_facts(data, "graduates_total"):
         no_data("毕业生")
@@ -328,6 +342,7 @@ def narrative_graduation(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def narrative_contests(data) -> None:
     if not has_facts(data, "contest_participants"):
         no_data("职业技能大赛")
@@ -349,6 +364,7 @@ def narrative_contests(data) -> None:
 
 
 # ---- 2.2 在校体验 -------------------------------------------------------------------------------
+@review_voice
 def narrative_satisfaction(data) -> None:
     table = data.table("satisfaction")
     if not _usable(table, "rate"):
@@ -384,8 +400,13 @@ def table_satisfaction(data) -> None:
         no_data("满意度调查")
         return
     show_table(
-        table, "satisfaction", "在校体验与用人单位满意度", columns=list(table.columns), decimals={"rate": 2}
+        table,
+        "satisfaction",
+        "在校体验与用人单位满意度",
+        columns=[c for c in table.columns if c != "note"],
+        decimals={"rate": 2},
     )
+    show_data_notes(f"{r.respondent}{r.item}：{r.note}" for r in table.itertuples() if not missing(r.note))
 
 
 def figure_satisfaction(data):
@@ -432,11 +453,27 @@ def table_aid_recipients(data) -> None:
 
 
 def table_aid(data) -> None:
-    """资助金额：报告所印每人标准、合计金额，与人数 × 标准的核对。"""
+    """报告 2.3 节资助表的金额部分（每人标准、合计金额，按报告所印）；审阅版另列人数 × 标准的核对。"""
     frame = aid_summary(data)
     if frame.empty:
         no_data("资助金额")
         return
+    rows = [
+        {
+            "学期": r.term,
+            "资助项目": r.aid_type,
+            "受助人数": fmt_number(r.recipients, 0, "人"),
+            "每人标准": fmt_number(r.amount_per_recipient, 0, "元"),
+            "合计金额": fmt_number(r.total_amount, 0, "元"),
+        }
+        for r in frame.itertuples()
+    ]
+    show_table(pd.DataFrame(rows), None, "资助金额")
+    _aid_checks(frame)
+
+
+@review_voice
+def _aid_checks(frame: pd.DataFrame) -> None:
     rows = []
     for r in frame.itertuples():
         if missing(r.product) or missing(r.total_amount):
@@ -447,7 +484,6 @@ def table_aid(data) -> None:
             {
                 "学期": r.term,
                 "资助项目": r.aid_type,
-                "受助人数": fmt_number(r.recipients, 0, "人"),
                 "每人标准（报告印）": fmt_number(r.amount_per_recipient, 0, "元"),
                 "合计金额（报告印）": fmt_number(r.total_amount, 0, "元"),
                 "人数 × 标准": fmt_number(r.product, 0, "元"),
@@ -459,6 +495,7 @@ def table_aid(data) -> None:
     show_table(pd.DataFrame(rows), None, "资助金额与核对")
 
 
+@review_voice
 def narrative_aid(data) -> None:
     frame = aid_summary(data)
     if frame.empty:
@@ -523,6 +560,7 @@ def figure_aid_amounts(data):
 
 
 # ---- 2.4 就业质量 -------------------------------------------------------------------------------
+@review_voice
 def narrative_employment(data) -> None:
     if not has_facts(data, "employed_graduates") and not has_facts(data, "employment_rate_printed"):
         no_data("就业")
@@ -545,21 +583,6 @@ def narrative_employment(data) -> None:
     show_markdown(text)
 
 
-def narrative_innovation(data) -> None:
-    if not has_facts(data, "innovation_lectures"):
-        no_data("创新创业")
-        return
-    show_markdown(
-        sentence(
-            "全年聘请外校专家开展创新创业讲座 {a}，与市就业局合作开展创新创业政策解读及创业培训 {b}，"
-            "学生参加各类创新创业大赛获市级以上奖项 {c}。",
-            a=fact_text(data, "innovation_lectures"),
-            b=fact_text(data, "innovation_trainings"),
-            c=fact_text(data, "innovation_contest_awards"),
-        )
-    )
-
-
 def table_starting_salaries(data) -> None:
     """各专业初次就业起薪；报告此表只存部分行时说明。"""
     table = data.table("starting_salaries")
@@ -574,10 +597,8 @@ def table_starting_salaries(data) -> None:
     )
     notes = table["note"].dropna().unique()
     if len(notes):
-        show_markdown(
-            "> 注："
-            + "；".join(esc(n) for n in notes)
-            + sentence("，此处仅列出现存的 {n} 个专业。", n=len(table))
+        show_data_notes(
+            [sentence("{n}，此处仅列出现存的 {k} 个专业", n="；".join(notes), k=len(table))], escaped=True
         )
 
 
@@ -604,6 +625,5 @@ __all__ = [
     "figure_aid_recipients",
     "figure_aid_amounts",
     "narrative_employment",
-    "narrative_innovation",
     "table_starting_salaries",
 ]

@@ -1,4 +1,8 @@
-"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。"""
+"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,13 @@ from qzanalysis.report.chapters.common import (
     check,
     done,
     fact_label,
-    fact_note,
     has_facts,
     missing,
     no_data,
     show_facts,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number
-from qzanalysis.report.narrative import esc, fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import esc, fact_text, review_voice, sentence, show_markdown, show_table
 
 LEVEL_COLUMNS = [
     "intermediate_worker",
@@ -46,6 +49,7 @@ SECTION_CAPTIONS = {
 }
 
 
+@review_voice
 def table_facts(data, section: str) -> None:
     """The facts of one report section (3.2.7, 3.4.1, 3.6.2 …) as a table with notes."""
     show_facts(data, SECTION_CAPTIONS.get(section, section), section=section)
@@ -57,6 +61,7 @@ def _titles(name: str) -> dict[str, str]:
 
 
 # ---- 3.1.1 专业结构 ------------------------------------------------------------------------------
+@review_voice
 def narrative_programs(data) -> None:
     table = data.table("program_levels")
     if table is None:
@@ -129,6 +134,7 @@ def figure_majors_per_level(data):
 
 
 # ---- 3.2.1 公共基础课 ----------------------------------------------------------------------------
+@review_voice
 def narrative_public_courses(data) -> None:
     table = data.table("public_course_hours")
     if table is None:
@@ -191,6 +197,7 @@ def figure_public_course_hours(data):
 
 
 # ---- 3.2.2 专业设置与招生计划 --------------------------------------------------------------------
+@review_voice
 def narrative_enrolment_plan(data) -> None:
     plan = data.table("enrolment_plan")
     if plan is None:
@@ -207,13 +214,6 @@ def narrative_enrolment_plan(data) -> None:
         rows=len(plan),
         p=fmt_number(plan["planned"].sum(), 0, "人"),
     )
-    xinjiang = plan[plan["note"].fillna("").str.contains("新疆")]
-    if len(xinjiang):
-        text += sentence(
-            "其中新疆内职班 {n} 个方向，计划 {p}。",
-            n=len(xinjiang),
-            p=fmt_number(xinjiang["planned"].sum(), 0, "人"),
-        )
     c = check(data, "enrolment_plan_completion")
     if not missing(c["computed"]):
         text += sentence(
@@ -256,6 +256,7 @@ def plan_by_duration(data) -> pd.DataFrame:
     return pivot.reindex(list(dict.fromkeys(plan["duration"])))
 
 
+@review_voice
 def table_plan_by_duration(data) -> None:
     """招生计划按学制与学籍汇总，及与实际招生的对比。"""
     pivot = plan_by_duration(data)
@@ -321,29 +322,14 @@ def figure_enrolment_plan(data):
 
 
 # ---- 3.2.4 课程建设 / 3.2.6 信息化教学 -------------------------------------------------------------
-def narrative_curriculum(data) -> None:
-    if not has_facts(data, "surveyed_enterprises"):
-        no_data("企业调研")
-        return
-    note = fact_note(data, "surveyed_enterprises")
-    show_markdown(
-        sentence(
-            "组织“百名教师进千企”活动，对本地汽修、机电、信息、物流等行业约 {n}进行现场调研{note}。",
-            n=fact_text(data, "surveyed_enterprises"),
-            note=f"（{note}）" if note else "",
-        )
-    )
-
-
+@review_voice
 def narrative_online(data) -> None:
+    """在线学习学生：各种分法的合计与在线总人数的核对。"""
     table = data.table("online_learners")
     if table is None and not has_facts(data, "online_learners_total"):
         no_data("在线教学")
         return
-    text = sentence(
-        "疫情期间以钉钉直播为主、QQ 直播为辅开展线上教学，全校在线学习学生共 **{n}**。",
-        n=fact_text(data, "online_learners_total"),
-    )
+    text = sentence("在线网络学习学生共 **{n}**。", n=fact_text(data, "online_learners_total"))
     total = data.fact("online_learners_total")
     if table is not None:
         for breakdown, sub in table.groupby("breakdown", sort=False):
@@ -357,7 +343,7 @@ def narrative_online(data) -> None:
             text += (
                 "，合计与在线总人数一致。"
                 if s == total
-                else sentence("，合计 {s}。", s=fmt_number(s, 0, "人"))
+                else sentence("，合计 {s}，与在线总人数不同。", s=fmt_number(s, 0, "人"))
             )
         notes = table["note"].dropna()
         if len(notes):
@@ -365,6 +351,7 @@ def narrative_online(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_online_learners(data) -> None:
     table = data.table("online_learners")
     if table is None:
@@ -404,7 +391,9 @@ BASE_FACTS = [
 ]
 
 
+@review_voice
 def narrative_training_bases(data) -> None:
+    """实训基地合计、实训条件，以及 3.2.7 与 1.4 节两处所印工位数的核对。"""
     if not has_facts(data, "training_rooms") and not has_facts(data, "national_training_bases"):
         no_data("实训基地")
         return
@@ -412,7 +401,7 @@ def narrative_training_bases(data) -> None:
     text = ""
     if not all(missing(b) for b in bases):
         text += sentence(
-            "学校共有各级实训基地 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
+            "各级实训基地合计 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
         )
     text += sentence(
         "校内实训建筑面积 {a}，实训室 {r}，工位 {w}，实训开出率 {o}。",
@@ -426,14 +415,6 @@ def narrative_training_bases(data) -> None:
     ) != data.fact("workstations_table"):
         text += sentence(
             "此处工位数与 1.4 节表中所印 {t} 不同，报告未说明原因。", t=fact_text(data, "workstations_table")
-        )
-    if has_facts(data, "planned_base_investment"):
-        text += sentence(
-            "“衢州市智能交通公共实训基地”已立项，总投资 {i}，改造面积约 {a}，规划实训中心 {c}、实训室 {r}。",
-            i=fact_text(data, "planned_base_investment"),
-            a=fact_text(data, "planned_base_area"),
-            c=fact_text(data, "planned_training_centers"),
-            r=fact_text(data, "planned_training_rooms"),
         )
     show_markdown(text)
 
@@ -449,52 +430,6 @@ def figure_training_bases(data):
 
 
 # ---- 3.4 规范管理 -------------------------------------------------------------------------------
-def narrative_teaching_management(data) -> None:
-    if not has_facts(data, "academic_test_city_rank"):
-        no_data("教学管理成效")
-        return
-    text = sentence(
-        "{year} 年学考成绩位居全市第 {r} 名，高考本科率提升约 {u}。师生教学类竞赛获省二等奖 {a}、"
-        "省三等奖 {b}、市级奖项 {c}。",
-        year=data.year,
-        r=fmt_number(data.fact("academic_test_city_rank"), 0),
-        u=fact_text(data, "undergraduate_rate_increase"),
-        a=fact_text(data, "teaching_contest_provincial_second"),
-        b=fact_text(data, "teaching_contest_provincial_third"),
-        c=fact_text(data, "teaching_contest_city"),
-    )
-    show_markdown(text)
-
-
-def narrative_safety(data) -> None:
-    if not has_facts(data, "emergency_plans"):
-        no_data("安全管理")
-        return
-    show_markdown(
-        sentence(
-            "学校制定电信诈骗、消防、自然灾害、交通、校园欺凌、食品卫生、传染病防控等应急预案 {n}，"
-            "一年来无重大安全事故。",
-            n=fact_text(data, "emergency_plans"),
-        )
-    )
-
-
-def narrative_management_team(data) -> None:
-    if not has_facts(data, "leadership_members"):
-        no_data("管理队伍")
-        return
-    show_markdown(
-        sentence(
-            "学校现有班子成员 {l}，中层正职 {h}、中层副职 {d}；本年新提拔中层正职 {nh}、中层副职 {nd}。",
-            l=fact_text(data, "leadership_members"),
-            h=fact_text(data, "middle_managers_head"),
-            d=fact_text(data, "middle_managers_deputy"),
-            nh=fact_text(data, "new_middle_managers_head"),
-            nd=fact_text(data, "new_middle_managers_deputy"),
-        )
-    )
-
-
 def figure_management_team(data):
     """管理队伍：现有人数与其中本年新提拔人数。"""
     rows = [
@@ -530,14 +465,10 @@ __all__ = [
     "table_enrolment_plan",
     "table_plan_by_duration",
     "figure_enrolment_plan",
-    "narrative_curriculum",
     "narrative_online",
     "table_online_learners",
     "figure_online_learners",
     "narrative_training_bases",
     "figure_training_bases",
-    "narrative_teaching_management",
-    "narrative_safety",
-    "narrative_management_team",
     "figure_management_team",
 ]

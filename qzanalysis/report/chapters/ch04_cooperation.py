@@ -1,4 +1,8 @@
-"""第四章 校企合作：新增合作企业、学生实习比例、集团化办学与合作企业增长率的核对。"""
+"""第四章 校企合作：新增合作企业、学生实习比例、集团化办学与合作企业增长率的核对。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -19,22 +23,14 @@ from qzanalysis.report.chapters.common import (
     years_of,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, fmt_number
-from qzanalysis.report.narrative import fact_text, missing_notice, sentence, show_markdown, show_table
-
-
-# ---- 4.1 校企合作开展情况和效果 ------------------------------------------------------------------
-def narrative_partners(data) -> None:
-    """4.1：本年新增合作企业数。"""
-    if missing(data.fact("new_partner_enterprises")):
-        no_data("新增校企合作企业")
-        return
-    show_markdown(
-        sentence(
-            "{year} 年学校新增校企合作企业 **{new}**。",
-            year=data.year,
-            new=fact_text(data, "new_partner_enterprises"),
-        )
-    )
+from qzanalysis.report.narrative import (
+    fact_text,
+    missing_notice,
+    review_voice,
+    sentence,
+    show_markdown,
+    show_table,
+)
 
 
 # ---- 4.2 学生实习情况 ----------------------------------------------------------------------------
@@ -46,6 +42,7 @@ def internship_shares(data, prev) -> pd.DataFrame:
     )
 
 
+@review_voice
 def narrative_internship(data, prev) -> None:
     """4.2：合作企业接收学生实习的比例，与上年比较。"""
     now = data.fact("internship_partner_share")
@@ -71,6 +68,7 @@ def narrative_internship(data, prev) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_internship(data, prev) -> None:
     show_key_figures(data, prev, ["internship_partner_share"], "合作企业接收学生实习比例")
 
@@ -130,6 +128,7 @@ def growth_check(data) -> dict:
     }
 
 
+@review_voice
 def narrative_group(data, prev) -> None:
     """4.3：合作企业数、增加数、报告所印环比增长率与按定义重新计算的增长率。"""
     g = growth_check(data)
@@ -214,6 +213,7 @@ def growth_text(data) -> str:
     )
 
 
+@review_voice
 def table_group(data, prev) -> None:
     """合作企业数与增长率：报告值与重新计算值并列。"""
     g = growth_check(data)
@@ -267,6 +267,7 @@ def figure_partner_change(data, prev):
     return done(fig)
 
 
+@review_voice
 def figure_growth_rates(data):
     """环比增长率：报告值与按定义重新计算的值。"""
     g = growth_check(data)
@@ -288,7 +289,6 @@ def figure_growth_rates(data):
 
 
 __all__ = [
-    "narrative_partners",
     "narrative_internship",
     "table_internship",
     "figure_internship",

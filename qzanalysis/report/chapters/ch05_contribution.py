@@ -1,4 +1,8 @@
-"""第五章 社会贡献：社会培训、高技能人才、技术服务、职业技能等级认定、对口支援（新疆班）。"""
+"""第五章 社会贡献：社会培训、高技能人才、技术服务、职业技能等级认定、对口支援（新疆班）。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
 from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
 from qzanalysis.report.formatting import MISSING_TEXT, fmt_number
-from qzanalysis.report.narrative import fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
 
 LEVELS_FIELD = ("skill_certification", "level")
 SCOPE_ALL, SCOPE_SCHOOL = "全部", "在校生"
@@ -27,6 +31,7 @@ def levels() -> list[str]:
 
 
 # ---- 5.1–5.2 社会培训与高技能人才 ------------------------------------------------------------------
+@review_voice
 def narrative_training(data) -> None:
     """社会培训人次、高技能人才；5.2 与 1.2 两处所印数字并列说明。"""
     now = data.fact("social_training_attendances")
@@ -68,6 +73,7 @@ def narrative_training(data) -> None:
     show_markdown(text + ("\n\n" + "\n\n".join(f"> {n}" for n in notes) if notes else ""))
 
 
+@review_voice
 def table_training(data, prev) -> None:
     show_key_figures(
         data,
@@ -98,6 +104,7 @@ def training_multiple(data) -> dict:
     return out
 
 
+@review_voice
 def narrative_training_multiple(data) -> None:
     """培训人次为在校生数的倍数：报告值与重新计算值。"""
     m = training_multiple(data)
@@ -130,6 +137,7 @@ def narrative_training_multiple(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def figure_training_vs_students(data):
     """在籍学生数与社会培训人次（两处报告值）并列。"""
     items = {
@@ -155,22 +163,6 @@ def figure_training_vs_students(data):
 
 
 # ---- 5.2 技术服务 --------------------------------------------------------------------------------
-def narrative_services(data) -> None:
-    """技能大师工作室等技术服务平台。"""
-    city = data.fact("city_master_studios")
-    upper = data.fact("provincial_national_master_studios")
-    if missing(city) and missing(upper):
-        no_data("技术服务平台")
-        return
-    show_markdown(
-        sentence(
-            "教师领办衢州市技能大师工作室 **{c}**，校企共建省级、国家级技能大师工作室 **{u}**。",
-            c=fact_text(data, "city_master_studios"),
-            u=fact_text(data, "provincial_national_master_studios"),
-        )
-    )
-
-
 # ---- 5.2 职业技能等级认定 ------------------------------------------------------------------------
 def certification_wide(data) -> pd.DataFrame | None:
     """People by scope (rows) and level (columns, 五级…一级); absent cells stay missing. None when no table."""
@@ -187,6 +179,7 @@ def certification_wide(data) -> pd.DataFrame | None:
     return wide
 
 
+@review_voice
 def narrative_certification(data) -> None:
     """职业技能等级认定人次、获证人次、获证率（报告值与重新计算值）、认定工种。"""
     attempts = data.fact("certification_attempts_printed")
@@ -243,7 +236,7 @@ def narrative_certification(data) -> None:
 
 
 def table_certification(data) -> None:
-    """职业技能等级认定人数表，按报告原样：五级…一级与合计。"""
+    """报告 5.2 节职业技能等级认定人数表，按报告原样：五级…一级与合计（报告所印）；审阅版另列各级之和。"""
     wide = certification_wide(data)
     if wide is None:
         no_data("职业技能等级认定人数（按等级）")
@@ -251,9 +244,18 @@ def table_certification(data) -> None:
     frame = wide.reset_index().rename(columns={"scope": "范围"})
     frame["范围"] = frame["范围"].map(SCOPE_LABELS)
     out = pd.DataFrame({"范围": frame["范围"]})
-    for col in wide.columns:
-        out[col] = frame[col].map(lambda v: fmt_number(v, 0))
+    for col in [*levels(), "合计（报告值）"]:
+        out[col if col in levels() else "合计"] = frame[col].map(lambda v: fmt_number(v, 0))
     show_table(out, None, f"{data.year} 年职业技能等级认定人数（人次）")
+    _certification_sums(data, frame)
+
+
+@review_voice
+def _certification_sums(data, frame: pd.DataFrame) -> None:
+    out = frame[["范围", "各级之和", "合计（报告值）"]].copy()
+    for col in ("各级之和", "合计（报告值）"):
+        out[col] = out[col].map(lambda v: fmt_number(v, 0))
+    show_table(out, None, "职业技能等级认定人数：各级之和与报告所印合计")
 
 
 def figure_certification_levels(data):
@@ -313,6 +315,7 @@ def xinjiang_outcomes(data) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["项目", "人数"])
 
 
+@review_voice
 def narrative_xinjiang(data) -> None:
     """5.3：新疆班招生、毕业、升学与就业。"""
     frame = xinjiang_outcomes(data).set_index("项目")["人数"]
@@ -343,6 +346,7 @@ def narrative_xinjiang(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_xinjiang(data, prev) -> None:
     show_key_figures(
         data,
@@ -386,7 +390,6 @@ __all__ = [
     "table_training",
     "narrative_training_multiple",
     "figure_training_vs_students",
-    "narrative_services",
     "narrative_certification",
     "table_certification",
     "figure_certification_levels",

@@ -1,4 +1,8 @@
-"""第六章 举办者履职：经费来源（原印金额、原印单位、判定单位、折合万元）、生均财政拨款、政策与项目。"""
+"""第六章 举办者履职：经费来源（原印金额、原印单位、判定单位、折合万元）、生均财政拨款、政策与项目。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from qzanalysis.indicators.compare import compare
-from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts, style
 from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
 from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_number
-from qzanalysis.report.narrative import fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
 
 WAN_DECIMALS = 4  # the report prints 万元 amounts to four decimals (i.e. to the yuan)
 
@@ -35,6 +38,7 @@ def funding_sum(data) -> float:
     return float(frame["amount_wan_yuan"].sum())
 
 
+@review_voice
 def narrative_funding(data) -> None:
     """6.1：总经费、各来源、单位问题说明。"""
     frame = funding_frame(data)
@@ -86,6 +90,7 @@ def narrative_funding(data) -> None:
     show_markdown(text + "".join(f"\n\n> {n}" for n in notes))
 
 
+@review_voice
 def table_funding(data) -> None:
     """经费来源表：原印金额与单位、判定单位、折合万元、占比；合计行与报告所印总经费。"""
     frame = funding_frame(data)
@@ -190,6 +195,7 @@ def figure_funding_share(data):
 
 
 # ---- 生均财政拨款 --------------------------------------------------------------------------------
+@review_voice
 def narrative_per_student(data) -> None:
     """生均财政拨款：重新计算值与报告值。"""
     c = check(data, "per_student_funding")
@@ -213,6 +219,7 @@ def narrative_per_student(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_per_student(data, prev) -> None:
     show_key_figures(
         data,
@@ -222,64 +229,8 @@ def table_per_student(data, prev) -> None:
     )
 
 
-# ---- 6.1.1 / 6.1.2 / 6.2 政策与项目 ------------------------------------------------------------
-def narrative_policy(data) -> None:
-    """6.1.1：编制核定参照的生师比标准。"""
-    ratio = data.fact("policy_student_staff_ratio")
-    if missing(ratio):
-        no_data("编制核定政策")
-        return
-    text = sentence(
-        "衢州市人民政府《关于加快发展现代职业教育的实施意见》提出参照 **{r}** 的生师比标准核定中职学校教职工编制，"
-        "并对中职学校实行“编内外聘、财政定补”的聘任教师经费补助政策。",
-        r=fact_text(data, "policy_student_staff_ratio"),
-    )
-    ind = registry()["student_teacher_ratio"]
-    actual = ind.compute(data)
-    if not missing(actual):
-        text += sentence(
-            "作为参照：学校按专任教师计算的生师比为 {a}（第一章）。编制标准针对全体教职工，生师比只计专任教师，两者口径不同，"
-            "不宜直接比较。",
-            a=fmt_number(actual, ind.decimals, ind.unit),
-        )
-    show_markdown(text)
-
-
-def narrative_projects(data) -> None:
-    """6.1.2：高水平建设专业与扩建项目投资。"""
-    majors, invest = data.fact("high_level_a_majors"), data.fact("expansion_investment")
-    if missing(majors) and missing(invest):
-        no_data("项目建设")
-        return
-    parts = []
-    if not missing(majors):
-        parts.append(
-            sentence(
-                "学校为浙江省高水平职业院校建设单位，{m}专业被确定为高水平 A 类建设专业。",
-                m=fact_text(data, "high_level_a_majors"),
-            )
-        )
-    if not missing(invest):
-        parts.append(
-            sentence(
-                "学校一期扩建项目列入市本级重点项目，项目总投资 **{i}**。",
-                i=fact_text(data, "expansion_investment"),
-            )
-        )
-    show_markdown("".join(parts))
-
-
-def narrative_staffing(data) -> None:
-    """6.2.2：新招聘教师。"""
-    hired = data.fact("new_teachers_hired")
-    if missing(hired):
-        no_data("教师招聘")
-        return
-    show_markdown(
-        sentence("{year} 年学校新招聘教师 **{n}**。", year=data.year, n=fact_text(data, "new_teachers_hired"))
-    )
-
-
+# ---- 本章数字一览 --------------------------------------------------------------------------------
+@review_voice
 def table_policy(data, prev) -> None:
     show_key_figures(
         data,
@@ -296,8 +247,5 @@ __all__ = [
     "figure_funding_share",
     "narrative_per_student",
     "table_per_student",
-    "narrative_policy",
-    "narrative_projects",
-    "narrative_staffing",
     "table_policy",
 ]

@@ -1,4 +1,9 @@
-"""第七章 特色创新：引领示范衢州市职业技能等级认定工作（工种、等级、认定与获证）。"""
+"""第七章 特色创新：学校自己写的特色（data/<year>/text/ch07_features.md）。各校的特色不同，本章的数据图表
+（职业技能等级认定的工种、等级、认定与获证）只在审阅版中附在学校文字之后。
+
+The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
+commentary generated from the data) appear in the review edition only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from qzanalysis.report import charts, style
 from qzanalysis.report.chapters import ch05_contribution as ch05
 from qzanalysis.report.chapters.common import check, done, missing, no_data, show_key_figures
 from qzanalysis.report.formatting import fmt_number
-from qzanalysis.report.narrative import fact_text, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
 
 FEATURE_FACTS = [
     "certification_pilot_occupations",
@@ -33,6 +38,7 @@ def level_range(data) -> str | None:
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}—{ordered[-1]}"
 
 
+@review_voice
 def narrative_feature(data) -> None:
     """第七章导语：试点工种数、等级范围、认定与获证规模。"""
     pilots = data.fact("certification_pilot_occupations")
@@ -67,6 +73,7 @@ def narrative_feature(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_feature(data, prev) -> None:
     show_key_figures(data, prev, FEATURE_FACTS, "职业技能等级认定：主要数字")
 
@@ -79,6 +86,7 @@ def occupations(data) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["阶段", "工种"]).dropna()
 
 
+@review_voice
 def figure_occupations(data):
     """认定工种：复评前后。"""
     frame = occupations(data)
@@ -109,6 +117,7 @@ def level_shares(data) -> pd.DataFrame | None:
     return pd.DataFrame({"等级": frame.index, "人次": frame.values, "占比": frame.values / total * 100})
 
 
+@review_voice
 def figure_level_shares(data):
     """各等级认定人次占比。"""
     frame = level_shares(data)
@@ -121,6 +130,7 @@ def figure_level_shares(data):
     return done(fig)
 
 
+@review_voice
 def table_level_shares(data) -> None:
     frame = level_shares(data)
     if frame is None:

@@ -1,8 +1,10 @@
-"""第八章 主要问题和改进措施: the problems the year's data show (standards not met, declines, the weakest
-majors and subjects, inconsistencies), beside the school's own 8.1 and 8.2.
+"""第八章 主要问题和改进措施: the school's own 8.1 and 8.2 (its text, data/<year>/text/ch08_problems.md) and,
+in the review edition beside them, the problems the year's data show (standards not met, indicators that
+fell back, the weakest majors and subjects, inconsistencies).
 
-Each function displays one block (Markdown or an HTML table) or returns one Figure. Everything shown is
-derived from the year's data; a missing table or fact gives a missing-data notice, never a 0.
+Each function displays one block (Markdown or an HTML table) or returns one Figure. Everything shown here is
+derived from the year's data and speaks for the audit (@review_voice); a missing table or fact gives a
+missing-data notice, never a 0.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from qzanalysis.indicators.audit import audit, declines, lowest, standards_not_m
 from qzanalysis.indicators.audit_rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE
 from qzanalysis.indicators.formula import number_text
 from qzanalysis.indicators.standards import MET, UNKNOWN, standards_table
-from qzanalysis.report.narrative import esc, missing_notice, show_markdown
+from qzanalysis.report.narrative import esc, review_voice, show_markdown
 
 LOWEST_N = 3
 
@@ -49,7 +51,7 @@ def problem_groups(data, prev) -> dict[str, list[str]]:
         for r in merged.values()
     ]
     falls = declines(data, prev)
-    groups["比上年下降"] = [
+    groups["比上年退步"] = [
         f"{r['项目']}由 {_fmt(r['上年'], r['单位'], r['decimals'])}降至 {_fmt(r['本年'], r['单位'], r['decimals'])}。"
         if r["变化"] < 0
         else f"{r['项目']}由 {_fmt(r['上年'], r['单位'], r['decimals'])}升至 {_fmt(r['本年'], r['单位'], r['decimals'])}（此项越低越好）。"
@@ -87,29 +89,47 @@ def problem_groups(data, prev) -> dict[str, list[str]]:
     return groups
 
 
+GROUP_TITLES = {
+    "未达到国家标准": "办学条件未达到国家标准",
+    "比上年退步": "比上年退步的指标",
+    "薄弱专业与学科": "合格率最低的专业和学科",
+    "报告数据不一致": "报告数据前后不一致",
+}
 GROUP_INTRO = {
     "未达到国家标准": "以下办学条件低于国家标准（按差距由大到小排列）：",
-    "比上年下降": "以下指标比上年退步（按变化幅度由大到小排列）：",
+    "比上年退步": "以下指标比上年退步（按变化幅度由大到小排列）：",
     "薄弱专业与学科": "以下专业和学科的合格率最低：",
     "报告数据不一致": "以下数值在报告中前后不一致或算法有误，发布前应更正：",
 }
 GROUP_MISSING = {
     "未达到国家标准": "按现有数据，所列国家标准均已达到或无法判断。",
-    "比上年下降": "没有上一年度的可比数据，或没有比上年退步的指标。",
+    "比上年退步": "没有上一年度的可比数据，或没有比上年退步的指标。",
     "薄弱专业与学科": "本年度未提供专业技能合格率和文化课成绩数据。",
     "报告数据不一致": "数据核查未发现不一致。",
 }
 
 
-def narrative_overview(data, prev) -> None:
+def headline(data, prev) -> str:
+    """“未达到国家标准 4 项（上年 12 项）；比上年退步的指标 8 项；……”: each count says what it counts, and
+    the previous year's count of unmet standards stands beside this year's, so it never reads as a fall."""
     groups = problem_groups(data, prev)
-    counts = {k: len(v) for k, v in groups.items()}
-    prev_text = f"与 {prev.year} 年度相比" if prev is not None else "本年度没有上一年度数据可比"
-    parts = [f"{k} {v} 项" for k, v in counts.items()]
+    parts = []
+    for key, items in groups.items():
+        text = f"{GROUP_TITLES[key].replace('办学条件', '')} {len(items)} 项"
+        if key == "未达到国家标准" and prev is not None:
+            text += f"（{prev.year} 年 {len(problem_groups(prev, None)[key])} 项）"
+        parts.append(text)
+    return "；".join(parts)
+
+
+@review_voice
+def narrative_overview(data, prev) -> None:
+    """The problem list's headline: what it is, and each group's count."""
+    basis = f"与 {prev.year} 年度相比" if prev is not None else "本年度没有上一年度数据可比"
     show_markdown(
         esc(
-            f"本章问题清单由 {data.year} 年度数据自动生成（{prev_text}）：" + "，".join(parts) + "。"
-            "每一项都可以在附录“数据核查”中找到算法和出处。"
+            f"以下问题清单由 {data.year} 年度数据自动生成（{basis}），供发布前对照学校自己写的主要问题："
+            f"{headline(data, prev)}。每一项都可以在附录“数据核查”中找到算法和出处。"
         )
     )
 
@@ -140,15 +160,27 @@ def empty_group_text(data, prev, group: str) -> str:
     return GROUP_MISSING[group]
 
 
+@review_voice
 def list_problems(data, prev, group: str) -> None:
-    """One group of the problem list as Markdown bullets."""
+    """One group of the problem list as Markdown bullets under its own heading."""
     items = problem_groups(data, prev)[group]
+    heading = f"#### {esc(GROUP_TITLES[group])}\n\n"
     if not items:
-        show_markdown(f"> {esc(empty_group_text(data, prev, group))}")
+        show_markdown(heading + f"> {esc(empty_group_text(data, prev, group))}")
         return
-    show_markdown(esc(GROUP_INTRO[group]) + "\n\n" + "\n".join(f"- {esc(t)}" for t in items))
+    show_markdown(heading + esc(GROUP_INTRO[group]) + "\n\n" + "\n".join(f"- {esc(t)}" for t in items))
 
 
+@review_voice
+def review_problems(data, prev) -> None:
+    """The data-derived problem list, beside the school's own chapter 8: a heading, the headline, each group."""
+    show_markdown("### 由数据得出的问题（审阅）")
+    narrative_overview(data, prev)
+    for group in GROUP_TITLES:
+        list_problems(data, prev, group)
+
+
+@review_voice
 def figure_standards(data):
     """本校值占国家标准的百分比（不低于型标准），低于 100% 的标红。"""
     from qzanalysis.report.charts import barh_sorted
@@ -172,18 +204,3 @@ def _ge_standards() -> list[str]:
     from qzanalysis.indicators.standards import standards
 
     return [s.id for s in standards().values() if s.comparison in (">=", ">")]
-
-
-def school_assessment(data) -> None:
-    """The school's own assessment (8.1/8.2 headings with a one-line summary), clearly labelled."""
-    table = data.table("school_assessment")
-    if table is None:
-        show_markdown(missing_notice("学校自评（主要问题和改进措施）"))
-        return
-    lines = [f"以下为{esc(data.year)}年度报告第八章原文的标题与要点，属学校自评，不是由数据计算得出。"]
-    for part, rows in table.groupby("part", sort=False):
-        lines += ["", f"**{esc(part)}**", ""]
-        for row in rows.itertuples():
-            summary = "" if missing(row.summary) or not row.summary else f"：{esc(row.summary)}"
-            lines.append(f"- **{esc(row.section)} {esc(row.heading)}**{summary}")
-    show_markdown("\n".join(lines))

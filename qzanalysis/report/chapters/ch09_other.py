@@ -1,4 +1,5 @@
-"""第九章 其他：数据来源与版本、数据表状态、指标口径说明（由元数据生成）与术语表。"""
+"""第九章 其他：学校自己的第九章（data/<year>/text/ch09_other.md，由笔记本放置）；审阅版另附数据来源与版本、
+数据表状态、指标口径说明（由元数据生成）与术语表。这些都是审阅的声音（@review_voice），不进入发布版。"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from qzanalysis.core.findings import Level
 from qzanalysis.indicators.compare import Verdict
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report.formatting import MISSING_TEXT
-from qzanalysis.report.narrative import missing_notice, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import missing_notice, review_voice, sentence, show_markdown, show_table
 
 # Chinese names of indicator options (the option keys in metadata/indicators.yaml).
 OPTION_NAMES = {"denominator": "分母", "numerator": "分子"}
@@ -50,8 +51,10 @@ def _manifest_source(data) -> str | None:
     return manifest.get("source") or None
 
 
+@review_voice
 def narrative_sources(data) -> None:
     """数据来源、数据文件夹、数据版本（文件内容哈希）与数据检查结果。"""
+    show_markdown("## 数据来源与版本（审阅）")
     files = data_files(data.year, data.path.parent)
     if not files:
         show_markdown(missing_notice(f"{data.year} 年"))
@@ -72,8 +75,10 @@ def narrative_sources(data) -> None:
     show_markdown(text)
 
 
+@review_voice
 def table_status(data) -> None:
     """各数据表在本年度是否提供、是否完整。"""
+    show_markdown("## 数据表状态")
     status = data.status
     if status is None or status.empty:
         show_markdown(missing_notice("数据表状态"))
@@ -116,8 +121,12 @@ def indicator_definitions():
     return frame.sort_values("章节", key=_section_key, kind="stable")
 
 
+@review_voice
 def table_indicators() -> None:
     """指标登记表：名称、单位、章节、定义（由 metadata/indicators.yaml 生成）。"""
+    show_markdown(
+        "## 指标定义\n\n下表由指标登记表（`qzanalysis/metadata/indicators.yaml`）生成，是各章“重新计算值”的依据。"
+    )
     show_table(indicator_definitions(), None, "本报告重新计算的指标及其定义")
 
 
@@ -139,8 +148,12 @@ def option_glossary():
     return pd.DataFrame(rows, columns=["指标", "选项", "口径说明", "默认（报告口径）", "代码"])
 
 
+@review_voice
 def table_options() -> None:
     """可选口径（分母、分子）一览。"""
+    show_markdown(
+        "## 可选口径\n\n部分指标没有全国统一的计算方法。下表列出可以选择的分子或分母，标“●”的是报告本身采用的口径，各章默认使用。"
+    )
     frame = option_glossary()
     if frame.empty:
         show_markdown("> 指标登记表中没有可选口径。")
@@ -154,7 +167,9 @@ def glossary():
     return pd.DataFrame(rows)
 
 
+@review_voice
 def table_glossary() -> None:
+    show_markdown("## 术语表")
     show_table(glossary(), None, "术语表")
 
 

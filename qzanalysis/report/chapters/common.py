@@ -17,7 +17,7 @@ from qzanalysis.indicators.compare import Verdict, compare
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
 from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
-from qzanalysis.report.narrative import fact_text, missing_notice, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import esc, fact_text, missing_notice, sentence, show_markdown, show_table
 
 
 # ---- missing values ------------------------------------------------------------------------------
@@ -26,8 +26,11 @@ def has_facts(data, *fact_ids: str) -> bool:
 
 
 def no_data(what: str) -> None:
-    """Shown in place of a paragraph, table or chart whose data this year lacks; returns None for figures."""
-    show_markdown(missing_notice(what))
+    """Shown in place of a paragraph, table or chart whose data this year lacks; returns None for figures.
+    The notice is for the quality office (review edition): the publication edition is the school's report,
+    which simply has no such table or chart, and a notice about data another school never collects (a
+    feature of one school's report) must not appear in it."""
+    show_markdown(missing_notice(what), review_only=True)
     return None
 
 
@@ -41,6 +44,14 @@ def show_table_or_notice(
         return False
     show_table(frame, None, caption)
     return True
+
+
+def show_data_notes(notes, escaped: bool = False) -> None:
+    """Notes on how the data were transcribed (merged cells, units the report left out, lost pages): the
+    quality office's business, shown in the review edition only. Nothing is shown when there are none."""
+    notes = [n if escaped else esc(n) for n in notes]
+    if notes:
+        show_markdown("> 数据说明：" + "；".join(notes) + "。", review_only=True)
 
 
 # ---- figures -------------------------------------------------------------------------------------
@@ -88,6 +99,19 @@ def fact_note(data, fact_id: str) -> str:
         return ""
     note = data.facts.at[fact_id, "note"]
     return "" if missing(note) else str(note)
+
+
+def printed_text(data, fact_id: str | None) -> str:
+    """A fact as the report printed it: its printed decimals and the unit printed beside it (facts.csv
+    `printed_unit`, e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
+    if fact_id is None:
+        return MISSING_TEXT
+    unit = data.fact_spec(fact_id).unit
+    if fact_id in data.facts.index and "printed_unit" in data.facts.columns:
+        printed_unit = data.facts.at[fact_id, "printed_unit"]
+        if isinstance(printed_unit, str) and printed_unit.strip():
+            unit = printed_unit.strip()
+    return fmt_number(data.fact(fact_id), data.fact_decimals(fact_id) or 0, unit)
 
 
 def printed_decimals(fact_id: str, *years) -> int:

@@ -46,6 +46,11 @@ def run_new_year(args) -> int:
     print(f"已创建填报模板 {result.workbook}")
     if result.previous:
         print(f"下拉选项中的专业、学科等取自 {result.previous} 年数据。")
+        if (result.folder / "text").is_dir():
+            print(
+                f"报告文字已从 {result.previous} 年复制到 {result.folder / 'text'}，标为草稿："
+                f"逐章修订后运行 qz text --year {result.year} --revised 章节文件名（见 docs/annual-update.md）。"
+            )
     else:
         print("数据目录中没有更早年度的数据，下拉选项只含固定取值。")
     print(f"下一步：填好模板后运行 qz import {result.workbook.name} --year {result.year}")

@@ -27,6 +27,9 @@ from qzanalysis.core.dataset import read_year, write_manifest
 from qzanalysis.core.filekinds import FileKindError, decode_bytes
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.paths import data_root, year_dir
+from qzanalysis.core.profile import PROFILE_FILE
+from qzanalysis.core.text import TEXT_DIR
+from qzanalysis.core.year_catalogue import CATALOGUE_FILE
 from qzanalysis.tools.yearly.workbook import (
     HEADER_ROW,
     INFO_SHEET,
@@ -50,13 +53,28 @@ class ImportResult:
     unfilled_facts: list[str] = field(default_factory=list)
 
 
+# What the workbook does not hold and an import keeps from the year's folder: the school's text (which
+# `qz new-year` copies from last year as a draft), the school profile and the year's own catalogue.
+KEPT = (TEXT_DIR, PROFILE_FILE, CATALOGUE_FILE)
+
+
+def carry_over(folder: Path, staged: Path) -> None:
+    """Copy what the workbook does not hold (KEPT) from the year's folder into the staged one."""
+    for name in KEPT:
+        source = folder / name
+        if source.is_dir():
+            shutil.copytree(source, staged / name)
+        elif source.is_file():
+            shutil.copy2(source, staged / name)
+
+
 def is_blank_template(folder: Path) -> bool:
     """True when `folder` holds only what `qz new-year` wrote (headers, facts without values): safe to replace."""
     if not folder.is_dir():
         return False
     known = {spec.filename for spec in table_specs().values()}
     for path in folder.iterdir():
-        if path.name == "manifest.yaml":
+        if path.name == "manifest.yaml" or path.name in KEPT:
             continue
         if path.name not in known:
             return False
@@ -277,13 +295,15 @@ def import_workbook(
     try:
         staged = tmp_root / str(year)
         staged.mkdir()
+        if folder.is_dir():
+            carry_over(folder, staged)
         line_maps = {}
         for table, data in sheets.items():
             text, line_maps[table] = _csv_with_lines(data)
             (staged / table_specs()[table].filename).write_text(text, encoding="utf-8")
         checked = read_year(year, tmp_root)
         for finding in checked.report.findings:
-            if finding.check in ("manifest", "year_folder"):
+            if finding.check in ("manifest", "year_folder", "text", "text_references"):  # not the workbook's
                 continue
             report.add(_translate(finding, sheets, line_maps))
         report.checks_run.extend(c for c in checked.report.checks_run if c not in report.checks_run)

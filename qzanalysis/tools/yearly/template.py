@@ -1,7 +1,8 @@
 """`qz new-year Y`: a blank year folder and the Excel workbook analysts fill in.
 
 - ``data/<Y>/``: every table's CSV with its header only; facts.csv lists every catalogue id with its
-  label and unit and an empty value. The folder holds data only.
+  label and unit and an empty value. Last year's school.yaml and catalogue.yaml are copied, and last year's
+  text (``text/``) is copied as a draft to be revised (see qzanalysis.core.text).
 - ``data/<Y>-填报模板.xlsx``: the workbook, beside the folder (see workbook.py for its layout), with drop-down
   lists for the schema's allowed values, range checks for counts and rates, and last year's categories
   (majors, subjects, aid types…) as suggestions that still allow a new entry.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from qzanalysis.core.catalog import FieldSpec, TableSpec, fact_specs, table_specs
 from qzanalysis.core.dataset import YearData, read_year
 from qzanalysis.core.paths import available_years, data_root, year_dir
+from qzanalysis.core.profile import PROFILE_FILE
+from qzanalysis.core.text import draft_copy
+from qzanalysis.core.year_catalogue import CATALOGUE_FILE
 from qzanalysis.tools.yearly.workbook import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -92,6 +97,8 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
     try:
         for spec in table_specs().values():
             (tmp / spec.filename).write_text(csv_text(spec), encoding="utf-8")
+        if previous is not None:
+            carry_forward(previous, tmp, year)
         wb = build_workbook(year, previous)
         tmp_book = tmp / "workbook.xlsx"
         wb.save(tmp_book)
@@ -103,6 +110,39 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
         if tmp.exists():
             shutil.rmtree(tmp)
     return NewYearResult(year, folder, book, previous.year if previous else None)
+
+
+def carry_forward(previous: YearData, folder: Path, year: int) -> None:
+    """Start the new year from last year's school profile (its report title and period moved on to `year`),
+    own catalogue and text. The text is copied as
+    a draft (every chapter shows a 草稿 banner until revised); its references print the new year's values,
+    or placeholders until they are filled in."""
+    for name in (PROFILE_FILE, CATALOGUE_FILE):
+        source = previous.path / name
+        if source.is_file() and not (folder / name).exists():
+            shutil.copy2(source, folder / name)
+    profile = folder / PROFILE_FILE
+    if (previous.path / PROFILE_FILE).is_file():
+        text = profile.read_text(encoding="utf-8")
+        profile.write_text(next_year_profile(text, previous.year, year), encoding="utf-8")
+    draft_copy(previous.path, folder, previous.year)
+
+
+_DATED_KEYS = re.compile(r"^(?P<key>report_title|period)(?P<rest>\s*:.*)$", re.M)
+
+
+def next_year_profile(text: str, old: int, new: int) -> str:
+    """school.yaml for the new year: the report title and period name the new year ("2021 年度…" becomes
+    "2022 年度…", "2020-2021学年" becomes "2021-2022学年"); everything else, comments too, as it was.
+    (Left as it was, the title would print last year on the new cover, and validation refuses it.)"""
+    shift = new - old
+    years = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+    def dated(m: re.Match) -> str:
+        rest = years.sub(lambda y: str(int(y.group()) + shift), m.group("rest"))
+        return m.group("key") + rest
+
+    return _DATED_KEYS.sub(dated, text)
 
 
 # ---- the workbook -------------------------------------------------------------------------------
