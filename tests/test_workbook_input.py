@@ -199,3 +199,11 @@ def test_every_cell_new_year_writes_is_text_never_a_formula(tmp_path):
     assert formula.quotePrefix and formula.value == '=HYPERLINK("http://x.cn","点击查看")'
     with zipfile.ZipFile(path) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_a_value_beyond_the_header_is_named_by_its_excel_column(root):
+    def stray(ws):
+        ws.cell(FIRST_DATA_ROW + 1, 9, "多填的一格")
+
+    (f,) = import_workbook(plan_book(root, edit=stray), 2022, root).report.errors
+    assert (f.line, f.column, f.value) == (FIRST_DATA_ROW + 1, "I 列（表头之外）", "多填的一格")

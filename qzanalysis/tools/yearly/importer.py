@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from qzanalysis.core.catalog import table_specs
 from qzanalysis.core.dataset import read_year, write_manifest
@@ -100,6 +101,12 @@ def _csv_with_lines(data: SheetData) -> tuple[str, dict[int, int]]:
 
 
 _LINE_IN_TEXT = re.compile(r"第 (\d+) 行")
+_COLUMN_IN_TEXT = re.compile(r"第 (\d+) 列")
+
+
+def _letters(text: str | None) -> str | None:
+    """ "第 8 列" (a CSV column number) → "H 列", as Excel names it."""
+    return _COLUMN_IN_TEXT.sub(lambda m: f"{get_column_letter(int(m.group(1)))} 列", text) if text else text
 
 
 def _translate(f: Finding, sheets: dict[str, SheetData], line_maps: dict[str, dict[int, int]]) -> Finding:
@@ -117,7 +124,16 @@ def _translate(f: Finding, sheets: dict[str, SheetData], line_maps: dict[str, di
     message = _LINE_IN_TEXT.sub(
         lambda m: f"第 {line_maps[table].get(int(m.group(1)), m.group(1))} 行", message
     )
-    return Finding(f.level, f.check, message, f"工作表“{data.sheet}”", row, column, f.value, f.expected)
+    return Finding(
+        f.level,
+        f.check,
+        message,
+        f"工作表“{data.sheet}”",
+        row,
+        _letters(column),
+        f.value,
+        _letters(f.expected),
+    )
 
 
 def read_workbook(path: Path) -> tuple[dict[str, SheetData], Report]:
