@@ -10,11 +10,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from bs4 import BeautifulSoup
 
 from qzanalysis.tools.render import render_year
 from qzanalysis.tools.render.command import add_parser
-from qzanalysis.tools.render.export import neutralize_scripts
 from qzanalysis.tools.render.params import inject_parameters
+from qzanalysis.tools.render.sanitize import CSP, clean
 from qzanalysis.tools.render.state import STATE_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
@@ -45,40 +46,106 @@ def rendered(tmp_path_factory):
     result = _render(paths)
     assert result.ok, [c.error for c in result.failed]
     year_out = paths["out_dir"] / str(YEAR)
+    pages = {
+        "report": "ch01_school.html",
+        "report2": "ch02_students.html",
+        "analysis": "analysis/ch01_school.html",
+        "analysis2": "analysis/ch02_students.html",
+        "index": "index.html",
+        "build": "build.html",
+        "publication": "publication.html",
+        "review": "review.html",
+        "analysis_all": "analysis.html",
+    }
     return {
         "result": result,
-        "report": (year_out / "ch01_school.html").read_text("utf-8"),
-        "analysis": (year_out / "analysis" / "ch01_school.html").read_text("utf-8"),
-        "index": (year_out / "index.html").read_text("utf-8"),
         "year_out": year_out,
+        **{key: (year_out / name).read_text("utf-8") for key, name in pages.items()},
     }
 
 
-def test_both_editions_and_index_are_written(rendered):
+PAGES = [
+    "report",
+    "report2",
+    "analysis",
+    "analysis2",
+    "index",
+    "build",
+    "publication",
+    "review",
+    "analysis_all",
+]
+SINGLE_FILES = ["publication", "review", "analysis_all"]
+
+
+def test_editions_chapter_pages_index_and_build_page_are_written(rendered):
     year_out = rendered["year_out"]
     for name in ("ch01_school", "ch02_students"):
         assert (year_out / f"{name}.html").is_file()
         assert (year_out / "analysis" / f"{name}.html").is_file()
+        assert (year_out / ".executed" / f"{name}.ipynb").is_file()
     assert [c.status for c in rendered["result"].chapters] == ["rendered", "rendered"]
-    index = rendered["index"]
-    assert 'href="ch01_school.html"' in index and 'href="analysis/ch01_school.html"' in index
-    assert "第一章 学校情况" in index and "数据版本" in index and "qzanalysis" in index
-    assert '<html lang="zh-CN">' in index
+    assert set(rendered["result"].editions) == {"publication", "review", "analysis"}
+    index = rendered["index"]  # for leaders: the editions, no build details
+    for href in ("publication.html", "review.html", "analysis.html", "build.html"):
+        assert f'href="{href}"' in index
+    for build_detail in ("数据版本", "提交", "耗时", "报告值", "计算值", "生成时间"):
+        assert build_detail not in index
+    build = rendered["build"]  # for analysts: chapter pages, status, timings, provenance
+    assert 'href="ch01_school.html"' in build and 'href="analysis/ch01_school.html"' in build
+    assert "第一章 学校情况" in build and "数据版本" in build and "qzanalysis" in build and "耗时" in build
+    assert all('<html lang="zh-CN">' in rendered[page] for page in PAGES)
 
 
-def test_report_edition_has_no_code_stderr_or_parameters(rendered):
-    report = rendered["report"]
-    assert '<html lang="zh-CN">' in report
-    assert "<title>第一章 学校情况</title>" in report
+@pytest.mark.parametrize("page", ["report", "review", "publication"])
+def test_reader_editions_have_no_code_stderr_or_parameters(rendered, page):
+    report = rendered[page]
     for marker in ("CODE-INPUT-MARKER", "HIDDEN-INPUT-MARKER", "REMOVED-CELL-MARKER"):
         assert marker not in report
-    assert "cm-editor" not in report and "jp-CodeMirrorEditor" not in report  # no code cell inputs
+    assert 'class="qz-input"' not in report and 'class="qz-code"' not in report  # no code cell inputs
     assert "STDERR-WARNING-MARKER" not in report and "STDERR-PRINT-MARKER" not in report
     assert "UserWarning" not in report
     assert "injected by qz render" not in report and "data_dir" not in report
     # Output of a remove-input cell, with the injected year.
-    assert "PARAM-YEAR-2021" in report and "STDOUT-VISIBLE-MARKER" in report
+    assert "PARAM-YEAR-2021" in report
     assert 'src="data:image/png;base64,' in report
+
+
+def test_publication_drops_the_audit_voice_and_printed_output(rendered):
+    publication, review = rendered["publication"], rendered["review"]
+    assert "REVIEW-ONLY-MARKER" not in publication and "REVIEW-ONLY-MARKER" in review
+    assert "REVIEW-ONLY-MARKER" in rendered["report2"] and "REVIEW-ONLY-MARKER" in rendered["analysis_all"]
+    assert "STDOUT-VISIBLE-MARKER" not in publication and "STDOUT-VISIBLE-MARKER" in review
+    for jargon in ("核对", "重算", "不一致", ".csv", ".ipynb", "提交", "sha256"):
+        assert jargon not in publication.split("<main>", 1)[1], jargon
+
+
+def test_single_files_are_whole_reports(rendered):
+    from qzanalysis.core.dataset import load_year
+
+    school = load_year(YEAR, rendered["year_out"].parents[1] / "data").school_name
+    for page in SINGLE_FILES:
+        html = rendered[page]
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert school in title
+        for part in (
+            'id="cover"',
+            'id="summary"',
+            'id="contents"',
+            'id="ch1"',
+            'id="ch2"',
+            'id="data-notes"',
+        ):
+            assert part in html, (page, part)
+        # Numbered tables and figures with captions.
+        assert "表 1-1" in html and "图 1-1" in html and "图 2-1" in html
+        # Every link stays inside the file (or is an absolute web address from the data).
+        soup = BeautifulSoup(html, "html.parser")
+        ids = {tag["id"] for tag in soup.find_all(id=True)}
+        for link in soup.find_all(href=True):
+            href = link["href"]
+            assert href.startswith("#") or href.startswith(("http://", "https://", "mailto:")), (page, href)
+            assert not href.startswith("#") or href[1:] in ids, (page, href)
 
 
 def test_analysis_edition_keeps_code_and_parameters(rendered):
@@ -89,21 +156,47 @@ def test_analysis_edition_keeps_code_and_parameters(rendered):
     assert 'src="data:image/png;base64,' in analysis
 
 
-@pytest.mark.parametrize("page", ["report", "analysis", "index"])
-def test_pages_are_offline(rendered, page):
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_are_offline_and_forbid_scripts(rendered, page):
     html = rendered[page]
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", html, re.I)
     assert "mathjax" not in html.lower() and "require.min.js" not in html
     assert "<script" not in html.lower()  # static pages: no JavaScript at all
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in html
+    assert "default-src 'none'" in CSP and "script-src" not in CSP  # scripts fall back to 'none'
 
 
-@pytest.mark.parametrize("page", ["report", "analysis"])
-def test_data_strings_are_escaped(rendered, page):
+def _inert(html: str) -> list[str]:
+    """What in a page could still run script: dangerous elements, event handlers, javascript: URLs."""
+    from html import unescape
+
+    from bs4 import BeautifulSoup
+
+    problems = []
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["script", "svg", "iframe", "object", "embed", "frame", "math", "base", "form"]):
+        problems.append(f"<{tag.name}>")
+    for tag in soup.find_all(True):
+        for attr, value in tag.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if attr.lower().startswith("on") or attr.lower() == "srcdoc":
+                problems.append(f"{tag.name}[{attr}]")
+            if attr in ("href", "src", "data", "action", "formaction"):
+                target = re.sub(r"\s", "", unescape(value)).lower()
+                if target.startswith(("javascript:", "vbscript:")) or (
+                    attr == "src" and not target.startswith("data:")
+                ):
+                    problems.append(f"{tag.name}[{attr}={value}]")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_data_strings_are_inert(rendered, page):
     html = rendered[page]
-    # DataFrame display (to_html escapes) shows the string as text ...
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    # ... and the unescaped Styler output is neutralised rather than executed.
-    assert not re.search(r"<script>alert", html, re.I)
+    assert _inert(html) == []
+    if page in ("report", "analysis", *SINGLE_FILES):
+        # The data strings are shown as text, not dropped: a reader sees what the data say.
+        assert "alert(1)" in html and "alert(11)" in html
 
 
 def test_index_survives_data_that_does_not_load(monkeypatch):
@@ -130,8 +223,23 @@ def test_unreadable_notebook_fails_only_that_chapter(tmp_path):
     assert not (paths["out_dir"] / str(YEAR) / "ch02_students.html").exists()
 
 
-def test_neutralize_scripts():
-    assert neutralize_scripts("<b>x</b><SCRIPT src=a></script>") == "<b>x</b>&lt;SCRIPT src=a>&lt;/script>"
+VECTORS = [
+    "<svg onload=alert(1)></svg>",
+    "<img src=x onerror=alert(2)>",
+    '<a href="&#106;avascript:alert(3)">x</a>',
+    '<iframe srcdoc="<script>alert(4)</script>"></iframe>',
+    '<object data="javascript:alert(5)"></object>',
+    "<SCRIPT src=a></script>",
+    '<a href="other.html">x</a>',
+    '<p style="position:fixed">x</p><style>body{display:none}</style>',
+]
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_sanitizer_leaves_nothing_that_runs_or_leaves_the_file(vector):
+    cleaned = clean(f"<p>前{vector}后</p>")
+    assert _inert(cleaned) == [] and "前" in cleaned and "后" in cleaned
+    assert "other.html" not in cleaned and "style" not in cleaned
 
 
 def test_inject_parameters_after_parameters_cell():
@@ -173,6 +281,7 @@ def test_skip_rerun_and_failure(tmp_path, capsys):
     good = year_out / "ch02_students.html"
     good_bytes, good_mtime = good.read_bytes(), good.stat().st_mtime_ns
     good_analysis = (year_out / "analysis" / "ch02_students.html").read_bytes()
+    publication_bytes = (year_out / "publication.html").read_bytes()
     shutil.copy(FIXTURES / "broken" / "ch02_students.ipynb", paths["notebooks_dir"] / "ch02_students.ipynb")
     parser = ArgumentParser()
     add_parser(parser.add_subparsers())
@@ -190,8 +299,11 @@ def test_skip_rerun_and_failure(tmp_path, capsys):
     assert not [p for p in year_out.rglob("*") if p.name.endswith(".tmp")]
     state = json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]
     assert state["ch02_students"]["status"] == "failed" and state["ch01_school"]["status"] == "ok"
-    index = (year_out / "index.html").read_text("utf-8")
+    index = (year_out / "build.html").read_text("utf-8")
     assert "本次生成失败" in index and "上次成功的版本" in index
+    # A failed chapter never reaches the leaders' edition; the review edition says what failed.
+    assert publication_bytes == (year_out / "publication.html").read_bytes()
+    assert "生成失败" in (year_out / "review.html").read_text("utf-8")
 
     # Still broken: retried (not skipped) and still failing.
     assert [c.status for c in _render(paths, chapters="ch02").chapters] == ["failed"]
@@ -204,7 +316,7 @@ def test_skip_rerun_and_failure(tmp_path, capsys):
     assert [c.status for c in reverted.chapters] == ["skipped"] and reverted.ok
     state = json.loads((year_out / STATE_FILE).read_text("utf-8"))["chapters"]
     assert state["ch02_students"]["status"] == "ok"
-    assert "本次生成失败" not in (year_out / "index.html").read_text("utf-8")
+    assert "本次生成失败" not in (year_out / "build.html").read_text("utf-8")
 
 
 def test_unknown_chapter_is_an_error(tmp_path):
@@ -217,7 +329,7 @@ def test_javascript_urls_are_disabled():
     from qzanalysis.report.narrative import esc
 
     assert "](" not in esc("[链接](javascript:alert(3))")  # data cannot form a Markdown link
-    assert neutralize_scripts('<a href="javascript:alert(3)">x</a>') == '<a href="#">x</a>'
+    assert clean('<a href="javascript:alert(3)">x</a>') == '<a rel="noopener noreferrer">x</a>'
 
 
 def test_earlier_year_data_is_part_of_the_key(tmp_path):
@@ -246,3 +358,29 @@ def test_bad_year_fails_before_any_kernel_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "找不到 2031 年的数据文件夹" in err and "未生成任何文件" in err
     assert not (paths["out_dir"] / "2031").exists()
+
+
+def test_tables_and_figures_are_numbered_per_chapter_with_unit_and_section():
+    from qzanalysis.tools.render.document import number_chapter
+
+    fragment = (
+        "<h1>第三章 质量保障措施</h1><h3>3.1.1 专业结构调整</h3>"
+        "<table><caption>专业结构</caption><thead><tr><th>专业</th><th>技师（预备技师）</th><th>学生数（人）</th>"
+        "</tr></thead><tbody><tr><td>会计</td><td>●</td><td>30 人</td></tr></tbody></table>"
+        '<h3>3.1.2 课程</h3><figure class="qz-figure" data-title="课时（学时）"><img src="data:image/png;base64,x" '
+        'alt="课时（学时）：语文 198。"></figure>'
+        "<table><thead><tr><th>项目</th><th>数值</th></tr></thead><tbody><tr><td>课程</td><td>12 门</td></tr>"
+        "</tbody></table>"
+    )
+    chapter = number_chapter(fragment, "3", "ch3")
+    soup = BeautifulSoup(chapter.html, "html.parser")
+    captions = [c.get_text(" ", strip=True) for c in soup.select(".qz-caption")]
+    assert captions[0] == "表 3-1 专业结构 单位：人　出处：3.1.1 专业结构调整"  # not “预备技师”
+    assert captions[1].startswith("图 3-1 课时（学时）") and "出处：3.1.2 课程" in captions[1]
+    assert captions[2].startswith("表 3-2") and "单位：门" in captions[2]
+    assert soup.find("img")["alt"] == "图 3-1 课时（学时）：语文 198。"
+    assert [h.anchor for h in chapter.headings] == ["ch3", "ch3-s3-1-1", "ch3-s3-1-2"]
+    first, second = soup.find_all("table")
+    assert "qz-cards" in first["class"] and first.find("td")["data-label"] == "专业"
+    assert "qz-cards" not in (second.get("class") or [])  # two columns fit a phone as they are
+    assert (chapter.tables, chapter.figures) == (2, 1)

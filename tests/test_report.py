@@ -1,9 +1,11 @@
-"""CI renders the real 2021 report: every chapter notebook executes, both editions and the index are written,
-each chapter shows its key numbers and tables, and no chart falls back to missing glyphs."""
+"""CI renders the real 2021 report: every chapter notebook executes; the single-file editions, the chapter pages,
+the index and the PDF are written; each chapter shows its key numbers and tables; no chart falls back to
+missing glyphs; and in headless Chromium the publication edition reads on a 390 px phone and a 1280 px laptop."""
 
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import pytest
@@ -49,7 +51,7 @@ def rendered(tmp_path_factory, monkeypatch_module):
     # Kernels inherit the environment: a missing glyph in any chart fails its cell, and so the render.
     monkeypatch_module.setenv("PYTHONWARNINGS", "error:Glyph:UserWarning")
     out = tmp_path_factory.mktemp("reports")
-    result = render_year(2021, out_dir=out, force=True, jobs=2)
+    result = render_year(2021, out_dir=out, force=True, jobs=2, pdf=browser_found())
     assert result.ok, [(c.name, c.error) for c in result.failed]
     return out / "2021"
 
@@ -87,8 +89,139 @@ def test_report_has_tables_and_enough_figures(rendered):
         assert "<table" in pages[chapter], chapter
 
 
-def test_index_links_every_chapter(rendered):
-    index = (rendered / "index.html").read_text(encoding="utf-8")
+def test_build_page_links_every_chapter(rendered):
+    build = (rendered / "build.html").read_text(encoding="utf-8")
     for chapter in CHAPTERS:
-        assert f'href="{chapter}.html"' in index
-    assert "数据版本" in index and "生师比" in index
+        assert f'href="{chapter}.html"' in build
+    assert "数据版本" in build and "生师比" in build
+
+
+def test_publication_holds_every_chapter_table_and_figure(rendered):
+    from qzanalysis.core.outline import chapters
+
+    publication = (rendered / "publication.html").read_text(encoding="utf-8")
+    review = (rendered / "review.html").read_text(encoding="utf-8")
+    text = visible_text(publication)
+    for chapter in chapters():
+        if "publication" in chapter.editions:
+            assert chapter.title.replace(" ", "") in text
+        else:  # the appendices are the audit's: review only
+            assert chapter.title.replace(" ", "") not in text
+            assert chapter.title.replace(" ", "") in visible_text(review)
+    assert "主要指标一览" in text and "数据说明" in text and "目录" in text
+    assert "表1-1" in text and "图2-1" in text
+    tables = publication.count('class="qz-table-block"')
+    assert publication.count("<img ") >= 25 and tables >= 10
+    assert review.count('class="qz-table-block"') > tables  # the audit's tables are in the review edition
+    assert "No description has been provided" not in publication
+    for alt in re.findall(r'alt="([^"]*)"', publication):
+        assert alt.startswith("图 ") and any(ch.isdigit() for ch in alt.split(" ", 2)[-1]), alt
+    size_mb = (rendered / "publication.html").stat().st_size / 1024 / 1024
+    assert size_mb < 4, f"publication.html is {size_mb:.1f} MB: too large to forward"
+
+
+# ---- headless Chromium: phone and laptop -------------------------------------------------------------
+def browser_found() -> bool:
+    from qzanalysis.tools.render.browser import find_browser
+
+    return find_browser() is not None
+
+
+def needs_browser():
+    """Skip where no Chromium/Chrome/Edge is installed; in CI (.ci/run installs Chromium) that is a failure."""
+    if browser_found():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must have Chromium (.ci/run installs it with apt-get)")
+    pytest.skip("no Chromium, Chrome or Edge on this machine")
+
+
+# Measured in the page: sideways overflow of the document and of any element, the smallest text size of
+# body text, footnotes and table cells, and each chart's rendered text size (its smallest font in points,
+# at its export resolution, scaled to the width the image is shown at).
+MEASURE = """(() => {
+  const doc = document.documentElement;
+  const px = el => parseFloat(getComputedStyle(el).fontSize);
+  const visible = el => el.offsetParent !== null && getComputedStyle(el).display !== "none";
+  const wide = [...document.querySelectorAll("main *")].filter(el => {
+    if (!visible(el)) return false;
+    const r = el.getBoundingClientRect();
+    const overflow = getComputedStyle(el).overflowX;
+    const scrolls = el.scrollWidth > el.clientWidth + 1 && (overflow === "auto" || overflow === "scroll");
+    return r.right > doc.clientWidth + 1 || r.left < -1 || scrolls;
+  }).map(el => el.tagName + "." + el.className + ": " + (el.textContent || "").slice(0, 40));
+  const sizes = sel => [...document.querySelectorAll(sel)].filter(visible).map(px);
+  const prose = [...document.querySelectorAll("main p, main li")].filter(el => visible(el)
+    && !el.closest("blockquote, .qz-caption, .qz-note, .qz-cover, nav") && !el.classList.length).map(px);
+  const images = [...document.querySelectorAll(".qz-figure img")].map(img => ({
+    alt: img.alt.slice(0, 30), shown: img.getBoundingClientRect().width, natural: img.naturalWidth}));
+  return {scrollWidth: doc.scrollWidth, viewport: doc.clientWidth, wide: wide,
+          body: Math.min(...prose), footnote: Math.min(...sizes(".qz-caption-meta")),
+          cells: Math.min(...sizes("main td")), images: images};
+})()"""
+
+
+@pytest.fixture(scope="module")
+def measured(rendered, tmp_path_factory):
+    needs_browser()
+    from qzanalysis.tools.render.browser import Browser
+
+    shots = tmp_path_factory.mktemp("screenshots")
+    out = {}
+    with Browser() as browser:
+        for width in (390, 1280):
+            browser.open(rendered / "publication.html", width=width, height=844, mobile=width < 600)
+            out[width] = browser.evaluate(MEASURE)
+            out[width]["screenshot"] = browser.screenshot(shots / f"publication-{width}.png", full_page=False)
+    return out
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_sideways_scroll(measured, width):
+    page = measured[width]
+    assert page["scrollWidth"] <= page["viewport"] == width
+    assert page["wide"] == [], page["wide"][:5]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_text_reads_without_zooming(measured, width):
+    page = measured[width]
+    assert page["body"] >= 16 and page["cells"] >= 13 and page["footnote"] >= 12
+    assert page["screenshot"].stat().st_size > 10_000  # a real page was drawn
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_text_no_smaller_than_footnotes(measured, width):
+    from qzanalysis.report import style
+
+    page = measured[width]
+    assert len(page["images"]) >= 25
+    for image in page["images"]:
+        assert image["natural"] > 0, image
+        smallest_px = style.MIN_FONT_PT * style.EXPORT_DPI / 72 * image["shown"] / image["natural"]
+        assert smallest_px >= page["footnote"] - 0.01, (image, smallest_px, page["footnote"])
+
+
+def test_pdf_prints_the_publication_edition(rendered):
+    needs_browser()
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from qzanalysis.core.outline import chapters
+
+    reader = PdfReader(rendered / "publication.pdf")
+    assert 20 <= len(reader.pages) <= 200
+    # Chromium's PDF text maps some glyphs to Kangxi radicals (⼀ for 一): compare in NFKC.
+    pages = [unicodedata.normalize("NFKC", page.extract_text() or "") for page in reader.pages]
+    text = "".join(pages)
+    assert "衢州市工程技术学校" in text and "学生" in text
+    for chapter in chapters():
+        if "publication" in chapter.editions:
+            assert chapter.title in text, chapter.title
+    for number, page in enumerate(pages, start=1):  # "第 n 页 / 共 N 页" in every footer
+        found = re.search(r"第\s*(\d+)\s*\S\s*/\s*共\s*(\d+)", page)
+        assert found and found.groups() == (str(number), str(len(pages))), (number, page[-80:])
+    contents = next(p for p in pages if "目录" in p)
+    assert re.search(r"第一章 学校情况\s*\d+", contents), contents[:300]
+    assert "数据说明" in text and "数据版本号" in text

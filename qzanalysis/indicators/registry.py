@@ -22,6 +22,7 @@ from qzanalysis.indicators.compare import compare
 MU_TO_SQUARE_METRES = 10000 / 15  # 1 亩 = 10000/15 平方米
 
 _FUNCTIONS: dict[str, Callable[..., float]] = {}
+BETTER = ("higher", "lower", "neither")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Indicator:
     printed_change: str | None = None
     headline: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    better: str = "neither"  # which way of change is an improvement: higher | lower | neither
+
+    def __post_init__(self):
+        if self.better not in BETTER:
+            raise ValueError(
+                f"指标 {self.id} 的 better 应为 {'、'.join(BETTER)} 之一，而不是 {self.better!r}"
+            )
 
     def default_options(self) -> dict[str, str]:
         return {name: spec["default"] for name, spec in self.options.items()}
@@ -64,6 +72,15 @@ def registry() -> dict[str, Indicator]:
         item = {**item, "section": str(item["section"])}
         out[item["id"]] = Indicator(**item)
     return out
+
+
+def better_direction(fact_or_indicator_id: str) -> str | None:
+    """ "higher" or "lower" for a registered indicator or the fact holding its printed value; None when the
+    indicator has no better direction or the id is neither."""
+    for ind in registry().values():
+        if fact_or_indicator_id in (ind.id, ind.printed):
+            return None if ind.better == "neither" else ind.better
+    return None
 
 
 def indicator(indicator_id: str):

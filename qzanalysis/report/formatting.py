@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 
@@ -58,24 +57,35 @@ def _is_number_column(values: pd.Series) -> bool:
 
 def table_html(frame: pd.DataFrame, caption: str | None = None) -> str:
     """HTML for a display table. Every cell and title is escaped: data strings are never markup.
-    Text columns are left-aligned and number columns right-aligned by a style scoped to this table."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+
+    Text columns are left-aligned (class ``qz-text``; number columns stay right-aligned) and short labels
+    (学段, 结论) never break one character per line (``qz-short``). The report numbers the table and
+    turns `caption` into its title; on a phone each row becomes a card labelled by the column titles."""
+    titles = [str(c) for c in frame.columns]
+    text_columns = {i for i, c in enumerate(frame.columns) if not _is_number_column(frame[c])}
+    short_columns = {i for i, c in enumerate(frame.columns) if frame[c].astype(str).str.len().max() <= 6}
+    classes = [
+        " ".join(
+            name for name, on in (("qz-text", i in text_columns), ("qz-short", i in short_columns)) if on
+        )
+        for i in range(len(titles))
+    ]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in titles)
     rows = []
     for values in frame.itertuples(index=False):
         cells = (MISSING_TEXT if is_missing(v) else str(v) for v in values)
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    body = "".join(rows)
-    table_id = "qz-" + hashlib.sha1((head + body).encode("utf-8")).hexdigest()[:10]
-    text_columns = [i + 1 for i, c in enumerate(frame.columns) if not _is_number_column(frame[c])]
-    # Short labels (学段, 结论) must not break one character per line when the table is squeezed.
-    short_columns = [i + 1 for i, c in enumerate(frame.columns) if frame[c].astype(str).str.len().max() <= 6]
-    style = "".join(f"#{table_id} td:nth-child({i}){{text-align:left}}" for i in text_columns)
-    style += "".join(f"#{table_id} td:nth-child({i}){{white-space:nowrap}}" for i in short_columns)
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td class="{cls}">{html.escape(c)}</td>' if cls else f"<td>{html.escape(c)}</td>"
+                for c, cls in zip(cells, classes, strict=True)
+            )
+            + "</tr>"
+        )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        f"<style>{style}</style>" * bool(style)
-        + f'<table class="qz-table" id="{table_id}">{cap}<thead><tr class="qz-head">{head}</tr></thead>'
-        + f"<tbody>{body}</tbody></table>"
+        f'<table class="qz-table">{cap}<thead><tr class="qz-head">{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

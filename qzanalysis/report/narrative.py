@@ -106,12 +106,14 @@ class ReviewOnly:
         from IPython.core.formatters import format_display_data
 
         data, metadata = format_display_data(self.obj, include=include, exclude=exclude)
-        return data, {**metadata, **REVIEW_ONLY}
+        return data, {**metadata, "qz": {**metadata.get("qz", {}), **REVIEW_ONLY["qz"]}}
 
 
 def review_only(obj):
     """Mark a figure for the review and analysis editions only (None stays None)."""
-    return None if obj is None or isinstance(obj, ReviewOnly) else ReviewOnly(obj)
+    if obj is None or isinstance(obj, ReviewOnly):
+        return obj
+    return ReviewOnly(obj)
 
 
 def missing_notice(what: str) -> str:

@@ -35,9 +35,19 @@ def year_colors(n: int) -> list[str]:
     return [YEAR_COLORS["previous"]] * (n - 1) + [YEAR_COLORS["current"]]
 
 
-FIGSIZE = (8.0, 4.2)
-TITLE_SIZE = 13.5
-LABEL_SIZE = 10.5
+# Sizes are set for a phone first. A chart is drawn at FIG_WIDTH inches and shown at most that wide on a
+# screen (DISPLAY_WIDTH_PX css pixels, about its printed size); on a 390 px phone it shrinks to the text
+# column (about 360 px), where MIN_FONT_PT still renders at ≥ 12 px, the size of the report's footnotes.
+FIG_WIDTH = 4.8
+FIGSIZE = (FIG_WIDTH, 3.2)
+DISPLAY_WIDTH_PX = 480
+TITLE_SIZE = 13.0
+LABEL_SIZE = 12.0
+MIN_FONT_PT = 12.0
+EXPORT_DPI = 200  # PNG pixels per inch: 960 px wide, sharp on a phone's 2–3× screen
+
+# Colours of a change: good or bad by the indicator's `better` direction, grey when it has none.
+GOOD, BAD, NEUTRAL = "#2e8b57", "#c8464b", "#8a94a3"
 
 
 def _pip_font_path() -> Path | None:
@@ -81,9 +91,11 @@ def use_house_style() -> str:
             "axes.titlesize": TITLE_SIZE,
             "axes.titleweight": "normal",  # the bundled CJK face has no bold; keep Latin and Chinese alike
             "axes.labelsize": LABEL_SIZE,
-            "xtick.labelsize": LABEL_SIZE - 1,
-            "ytick.labelsize": LABEL_SIZE - 1,
-            "legend.fontsize": LABEL_SIZE - 1,
+            "xtick.labelsize": LABEL_SIZE,
+            "ytick.labelsize": LABEL_SIZE,
+            "legend.fontsize": LABEL_SIZE,
+            "font.size": LABEL_SIZE,
+            "axes.grid": False,  # bars carry value labels; grid lines would only cross them
             "axes.spines.top": False,
             "axes.spines.right": False,
             "figure.constrained_layout.use": True,

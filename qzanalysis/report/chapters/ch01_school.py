@@ -14,7 +14,7 @@ import pandas as pd
 
 from qzanalysis.core.catalog import fact_specs
 from qzanalysis.indicators.compare import compare, implied_denominator
-from qzanalysis.indicators.registry import indicator_table, registry
+from qzanalysis.indicators.registry import better_direction, indicator_table, registry
 from qzanalysis.report import charts
 from qzanalysis.report.chapters.common import (
     check,
@@ -231,9 +231,7 @@ def figure_student_levels(data):
     levels = data.table("students_by_level")
     if levels is None or levels["students"].isna().all():
         return no_data("分层次学生")
-    fig = charts.bar(
-        levels["level"], levels["students"].astype("float64"), "在籍学生的层次结构", "人", figsize=(6.5, 3.6)
-    )
+    fig = charts.bar(levels["level"], levels["students"].astype("float64"), "在籍学生的层次结构", "人")
     return done(fig)
 
 
@@ -242,7 +240,7 @@ def figure_graduates_by_channel(data):
     channels = data.table("graduates_by_channel").dropna() if data.has("graduates_by_channel") else None
     if channels is None or channels.empty:
         return no_data("分口径毕业生")
-    labels = [f"{r.channel}\n{fmt_number(r.graduates, 0, '人')}" for r in channels.itertuples()]
+    labels = [f"{r.channel} {fmt_number(r.graduates, 0, '人')}" for r in channels.itertuples()]
     fig = charts.pie(labels, channels["graduates"].astype("float64"), "毕业生按口径分布", "人")
     return done(fig)
 
@@ -380,7 +378,15 @@ def figure_teacher_ratios(data, prev):
     for ind_id in TEACHER_RATIOS:
         ind = registry()[ind_id]
         values = [d.fact(ind.printed) for d in years]
-        items.append({"label": ind.name, "unit": ind.unit, "decimals": ind.decimals, "values": values})
+        items.append(
+            {
+                "label": ind.name,
+                "unit": ind.unit,
+                "decimals": ind.decimals,
+                "values": values,
+                "better": ind.better,
+            }
+        )
     if all(missing(v) for item in items for v in item["values"]):
         return no_data("教师队伍比率")
     fig = charts.year_panels(items, "教师队伍主要比率", [d.year for d in years])
@@ -540,6 +546,7 @@ def figure_facilities(data, prev):
             "unit": fact_specs()[v].unit,
             "decimals": data.fact_decimals(v) or 0,
             "values": [d.fact(v) for d in years],
+            "better": better_direction(v),
         }
         for v, _ in FACILITY_ROWS
     ]
@@ -560,7 +567,7 @@ def figure_equipment_by_group(data):
     if all(missing(v) for v in values):
         return no_data("专业群生均设备价值")
     labels = [fact_label(f).replace("生均设备价值（约）", "") for f in ids]
-    fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2, figsize=(6.5, 3.6))
+    fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2)
     return done(fig)
 
 

@@ -143,11 +143,7 @@ def _culture_figure(data, prev, column: str, title: str, unit: str, decimals: in
         unit,
         decimals=decimals,
         colors=style.year_colors(long["年份"].nunique()),
-        figsize=(8.5, 4.0),
     )
-    ax = fig.axes[0]
-    ax.set_ylim(0, float(long[column].max()) * 1.3)  # room for the legend above the bars
-    ax.legend(frameon=False, ncol=2, loc="upper right")
     return done(fig)
 
 
@@ -232,7 +228,6 @@ def figure_skill_pass_rates(data):
         decimals=2,
         reference=median,
         reference_label=f"中位数 {median:.2f}%",
-        figsize=(8.5, 6.2),
     )
     return done(fig)
 
@@ -414,10 +409,7 @@ def figure_satisfaction(data):
     if not _usable(table, "rate"):
         return no_data("满意度调查")
     labels = [f"{r.respondent}：{r.item}" for r in table.itertuples()]
-    low = math.floor(table["rate"].min() / 5) * 5
-    fig = charts.barh_sorted(labels, table["rate"], "满意度调查结果", "%", decimals=2, figsize=(8.5, 4.2))
-    fig.axes[0].set_xlim(low, 100.5)
-    fig.axes[0].set_xlabel(f"横轴自 {low}% 起")
+    fig = charts.barh_sorted(labels, table["rate"], "满意度调查结果", "%", decimals=2)
     return done(fig)
 
 

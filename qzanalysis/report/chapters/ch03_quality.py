@@ -110,7 +110,6 @@ def figure_program_levels(data):
         [titles[c] for c in LEVEL_COLUMNS],
         "各专业的培养层次",
         row_groups=list(table["group"]),
-        figsize=(9.0, 0.45 * len(table) + 2.0),
     )
     return done(fig)
 
@@ -123,11 +122,10 @@ def figure_majors_per_level(data):
     titles = _titles("program_levels")
     counts = [int(table[c].fillna(False).sum()) for c in LEVEL_COLUMNS]
     fig = charts.bar(
-        [titles[c].replace("（", "\n（") for c in LEVEL_COLUMNS],
+        [titles[c] for c in LEVEL_COLUMNS],
         counts,
         "开设各培养层次的专业数",
         "个",
-        figsize=(8.0, 3.8),
     )
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)
@@ -191,7 +189,6 @@ def figure_public_course_hours(data):
         {c: titles[c] for c in HOUR_PARTS},
         "公共基础课课时（按模块）",
         "学时",
-        figsize=(9.0, 5.0),
     )
     return done(fig)
 
@@ -281,43 +278,51 @@ def table_plan_by_duration(data) -> None:
 
 
 def figure_enrolment_plan(data):
-    """左：各学制招生计划（按学籍堆叠）；右：计划合计与实际招生。"""
+    """上：各学制招生计划（按学籍堆叠）；下：计划合计与实际招生。"""
     pivot = plan_by_duration(data)
     if pivot.empty:
         return no_data("招生计划")
     style.use_house_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 4.2), gridspec_kw={"width_ratios": [3, 1.3]})
-    bottom = pd.Series(0.0, index=pivot.index)
+    rows = len(pivot.index)
+    fig, (top, bottom_ax) = plt.subplots(
+        2, 1, figsize=(style.FIG_WIDTH, 0.42 * rows + 3.2), gridspec_kw={"height_ratios": [rows + 1, 2.2]}
+    )
+    labels = [charts.wrap(str(v), 8) for v in pivot.index]
+    left = pd.Series(0.0, index=pivot.index)
     for i, reg in enumerate(pivot.columns):
         values = pivot[reg].astype("float64").fillna(0)
-        left.bar(
-            pivot.index,
+        top.barh(
+            labels,
             values,
-            bottom=bottom,
+            left=left,
             label=f"{reg}学籍",
             color=style.PALETTE[i % len(style.PALETTE)],
+            height=0.62,
         )
-        bottom += values
-    for x, total in enumerate(bottom):
-        charts.value_label(left, f"{total:,.0f}", x, total)
-    left.legend(frameon=False)
-    left.set_title("各学制招生计划（人）", loc="left")
-    left.margins(y=0.12)
-    left.tick_params(axis="x", labelsize=style.LABEL_SIZE - 2)
+        charts.note_values(fig, [f"{k}{reg}学籍 {v:,.0f}" for k, v in values.items() if v])
+        left += values
+    for y, (name, total) in enumerate(left.items()):
+        charts.value_label(top, f"{total:,.0f}", total, y, horizontal=True, name=f"{name}合计")
+    top.invert_yaxis()
+    top.legend()
     planned, actual = float(pivot.sum().sum()), data.fact("enrolment")
-    bars = right.bar(
-        ["计划合计", "实际招生"], [planned, actual], color=[style.YEAR_COLORS["previous"], style.PRIMARY]
+    bars = bottom_ax.barh(
+        ["计划合计", "实际招生"],
+        [planned, 0 if missing(actual) else actual],
+        color=[style.YEAR_COLORS["previous"], style.PRIMARY],
+        height=0.62,
     )
-    for b in bars:
-        h = b.get_height()
+    for b, name, value in zip(bars, ["计划合计", "实际招生"], [planned, actual], strict=True):
         charts.value_label(
-            right,
-            "未提供" if missing(h) else f"{h:,.0f}",
-            b.get_x() + b.get_width() / 2,
-            0 if missing(h) else h,
+            bottom_ax,
+            "未提供" if missing(value) else f"{value:,.0f}",
+            0 if missing(value) else value,
+            b.get_y() + b.get_height() / 2,
+            horizontal=True,
+            name=name,
         )
-    right.set_title("计划与实际（人）", loc="left")
-    right.margins(y=0.12)
+    bottom_ax.invert_yaxis()
+    fig.suptitle("各学制招生计划与实际招生（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 
 
@@ -366,17 +371,16 @@ def table_online_learners(data) -> None:
 
 
 def figure_online_learners(data):
-    """在线学习学生：按终端、按网络两幅饼图。"""
+    """在线学习学生：按终端、按网络两幅饼图，上下排列。"""
     table = data.table("online_learners")
     if table is None:
         return no_data("在线教学")
     style.use_house_style()
     groups = list(table.groupby("breakdown", sort=False))
-    fig, axes = plt.subplots(1, len(groups), figsize=(4.3 * len(groups), 4.0), squeeze=False)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(style.FIG_WIDTH, 3.0 * len(groups)), squeeze=False)
     for ax, (breakdown, sub) in zip(axes.flat, groups, strict=True):
-        labels = [f"{r.category}\n{r.learners:,} 人" for r in sub.itertuples()]
-        charts.shares(ax, labels, sub["learners"].astype("float64"))
-        ax.set_title(f"按{breakdown}", fontsize=style.LABEL_SIZE)
+        labels = [f"按{breakdown}：{r.category} {r.learners:,} 人" for r in sub.itertuples()]
+        charts.pie(labels, sub["learners"].astype("float64"), "", ax=ax)
     fig.suptitle("在线学习学生构成（人）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 
@@ -424,7 +428,7 @@ def figure_training_bases(data):
     if all(missing(v) for v in values):
         return no_data("实训基地")
     labels = [fact_label(f).replace("基地", "").replace("高技能人才培养", "高技能人才") for f in BASE_FACTS]
-    fig = charts.bar(labels, values, "各级实训基地", "个", figsize=(8.0, 3.6))
+    fig = charts.bar(labels, values, "各级实训基地", "个")
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)
 
@@ -446,9 +450,7 @@ def figure_management_team(data):
     if frame["总数"].isna().all():
         return no_data("管理队伍")
     frame["原有"] = frame["总数"] - frame["新提拔"].fillna(0)
-    fig = charts.stacked_bar(
-        frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人", figsize=(7.5, 3.2)
-    )
+    fig = charts.stacked_bar(frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人")
     return done(fig)
 
 

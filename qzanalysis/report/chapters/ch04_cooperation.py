@@ -87,8 +87,6 @@ def figure_internship(data, prev):
         "%",
         decimals=d,
         color=colors,
-        figsize=(5.5, 3.6),
-        ylim=(0, 100),
     )
     return done(fig)
 
@@ -263,13 +261,13 @@ def figure_partner_change(data, prev):
     if frame.empty:
         return no_data("合作企业")
     colors = style.year_colors(len(frame))
-    fig = charts.bar(frame["年份"], frame["合作企业"], "合作企业数", "家", color=colors, figsize=(5.5, 3.6))
+    fig = charts.bar(frame["年份"], frame["合作企业"], "合作企业数", "家", color=colors)
     return done(fig)
 
 
 @review_voice
 def figure_growth_rates(data):
-    """环比增长率：报告值与按定义重新计算的值。"""
+    """环比增长率：报告值与按定义重新计算的值。两种算法不是两个量，属核查：只在审阅版和分析版中显示。"""
     g = growth_check(data)
     values = {"报告所印": g["printed"], "重新计算（以上年为基数）": g["computed"]}
     colors = {"报告所印": charts.style.SECONDARY, "重新计算（以上年为基数）": charts.style.PRIMARY}
@@ -283,7 +281,6 @@ def figure_growth_rates(data):
         "%",
         decimals=2,
         color=[colors[k] for k in values],
-        figsize=(5.5, 3.6),
     )
     return done(fig)
 

@@ -139,25 +139,21 @@ def narrative_training_multiple(data) -> None:
 
 @review_voice
 def figure_training_vs_students(data):
-    """在籍学生数与社会培训人次（两处报告值）并列。"""
-    items = {
-        "在籍学生数（人）": data.fact("students_total"),
-        "培训人次（1.2 节）": data.fact("social_training_attendances_1_2"),
-        "培训人次（5.2 节）": data.fact("social_training_attendances"),
-    }
-    items = {k: v for k, v in items.items() if not missing(v)}
-    if len(items) < 2:
-        return no_data("社会培训人次与在籍学生数")
-    colors = [
-        charts.style.YEAR_COLORS["previous"] if k.startswith("在籍") else charts.style.PRIMARY for k in items
-    ]
+    """社会培训人次（5.2 节所印），逐年；只有一个年度有数时不画图（返回 None）。
+
+    一张图只画一个量：在籍学生数（人）与培训人次不是同一个量，1.2 节与 5.2 节对同一人次的两处印法
+    也不是两个量——两者的出入属于审阅版的数据核查。"""
+    from qzanalysis.core.years import all_years
+
+    years = [d for d in all_years(data) if not missing(d.fact("social_training_attendances"))]
+    if len(years) < 2:
+        return None
     fig = charts.bar(
-        list(items),
-        list(items.values()),
-        f"{data.year} 年社会培训人次与在籍学生数",
-        "人、人次",
-        color=colors,
-        figsize=(6.5, 3.8),
+        [f"{d.year} 年" for d in years],
+        [d.fact("social_training_attendances") for d in years],
+        "社会培训人次",
+        "人次",
+        color=charts.style.year_colors(len(years)),
     )
     return done(fig)
 
@@ -291,13 +287,12 @@ def figure_certified(data):
     labels = [
         f"获证 {fmt_number(certified, 0, '人次')}",
         f"未获证 {fmt_number(attempts - certified, 0, '人次')}",
-    ]
+    ]  # the pie's legend adds each share
     fig = charts.pie(
         labels,
         [certified, attempts - certified],
         f"{data.year} 年职业技能等级认定获证情况",
         "%",
-        figsize=(6.0, 3.6),
     )
     return done(fig)
 
@@ -379,7 +374,6 @@ def figure_xinjiang(data):
         f"{data.year} 年新疆班招生与毕业生去向",
         "人",
         color=colors,
-        figsize=(6.5, 3.8),
     )
     return done(fig)
 

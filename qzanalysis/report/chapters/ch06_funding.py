@@ -151,7 +151,6 @@ def figure_funding(data):
         f"{data.year} 年度经费来源",
         "万元",
         decimals=2,
-        figsize=(7.5, 3.2),
     )
     return done(fig)
 
@@ -163,7 +162,7 @@ def figure_funding_share(data):
         return no_data("经费来源")
     frame = frame.dropna(subset=["amount_wan_yuan"]).sort_values("amount_wan_yuan", ascending=False)
     style.use_house_style()
-    fig, ax = plt.subplots(figsize=(8.0, 2.4))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 1.2 + 0.3 * len(frame)))
     left = 0.0
     for i, (_, row) in enumerate(frame.iterrows()):
         share = float(row["share"])
@@ -176,21 +175,13 @@ def figure_funding_share(data):
             edgecolor="white",
             label=f"{row['source']} {fmt_number(share, 1, '%')}",
         )
-        if share >= 8:
-            ax.annotate(
-                fmt_number(share, 1, "%"),
-                (left + share / 2, 0),
-                ha="center",
-                va="center",
-                color="white",
-                fontsize=style.LABEL_SIZE - 0.5,
-            )
+        charts.note_values(fig, [f"{row['source']} {fmt_number(share, 1, '%')}"])
         left += share
     ax.set_xlim(0, 100)
     ax.set_yticks([])
     ax.grid(False)
-    ax.legend(frameon=False, ncol=min(4, len(frame)), loc="upper center", bbox_to_anchor=(0.5, -0.25))
-    ax.set_title(f"{data.year} 年度经费来源构成（%）", loc="left")
+    ax.legend()
+    fig.suptitle(f"{data.year} 年度经费来源构成（%）", x=0.02, ha="left", fontsize=style.TITLE_SIZE)
     return done(fig)
 
 

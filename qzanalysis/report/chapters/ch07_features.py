@@ -99,7 +99,6 @@ def figure_occupations(data):
         f"{data.year} 年职业技能等级认定工种",
         "个",
         color=colors,
-        figsize=(5.5, 3.6),
     )
     return done(fig)
 
@@ -124,9 +123,7 @@ def figure_level_shares(data):
     if frame is None:
         return no_data("职业技能等级认定人数（按等级）")
     frame = frame.dropna(subset=["占比"])
-    fig = charts.bar(
-        frame["等级"], frame["占比"], f"{data.year} 年各等级认定人次占比", "%", decimals=1, figsize=(6.5, 3.6)
-    )
+    fig = charts.bar(frame["等级"], frame["占比"], f"{data.year} 年各等级认定人次占比", "%", decimals=1)
     return done(fig)
 
 

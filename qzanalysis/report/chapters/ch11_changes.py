@@ -106,43 +106,44 @@ def show_largest_changes(current: YearData, previous: YearData | None, n: int = 
 
 
 def figure_largest_changes(current: YearData, previous: YearData | None, n: int = 12):
-    """Horizontal bars of the n largest relative changes (%), rises and falls in two colours; None without data."""
-    import matplotlib.pyplot as plt
-
-    from qzanalysis.report.style import NEGATIVE, POSITIVE, use_house_style
+    """Horizontal bars of the n largest relative changes (%). A bar is green when the indicator moved the way
+    its metadata calls better (`better` in indicators.yaml), red when it moved the other way, grey when the
+    indicator has no better direction (e.g. a count). None without data."""
+    from qzanalysis.indicators.registry import better_direction
+    from qzanalysis.report import charts
 
     frame = indicator_changes(current, previous)
     frame = frame[frame["变化率"].notna() & (frame["变化"] != 0)].head(n)
     if frame.empty or previous is None:
         return None
-    use_house_style()
-    frame = frame.iloc[::-1].copy()
     # A printed value and the indicator recomputed from raw counts can share a name: keep the bars apart.
-    frame["指标"] = [
+    names = [
         f"{name}（计算值）" if kind == "计算指标" else name
         for name, kind in zip(frame["指标"], frame["类型"], strict=True)
     ]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(frame) + 1.4))
-    colors = [POSITIVE if v > 0 else NEGATIVE for v in frame["变化率"]]
-    bars = ax.barh(frame["指标"], frame["变化率"], color=colors)
-    for bar, value in zip(bars, frame["变化率"], strict=True):
-        ax.annotate(
+    wrapped = [charts.wrap(v, 8) for v in names]
+    fig, ax = charts._figure(None, charts._bar_height(len(frame), charts._lines(wrapped)))
+    colors = [
+        charts.change_color(value, better_direction(fid))
+        for fid, value in zip(frame["id"], frame["变化率"], strict=True)
+    ]
+    bars = ax.barh(wrapped, frame["变化率"], color=colors, height=0.62)
+    for bar, name, value in zip(bars, names, frame["变化率"], strict=True):
+        label = charts.value_label(
+            ax,
             fmt_change(value, 1, "%"),
-            (value, bar.get_y() + bar.get_height() / 2),
-            xytext=(4 if value >= 0 else -4, 0),
-            textcoords="offset points",
-            ha="left" if value >= 0 else "right",
-            va="center",
-            fontsize=9,
+            value,
+            bar.get_y() + bar.get_height() / 2,
+            horizontal=True,
+            name=name,
         )
+        if value < 0:  # a fall is labelled left of its bar's end
+            label.set_ha("right")
+            label.xyann = (-4, 0)
+    ax.invert_yaxis()
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.set_title(f"{current.year} 年比 {previous.year} 年变化最大的指标（变化率，%）", loc="left")
-    ax.set_xlabel("变化率（%）")
-    lo, hi = min(0.0, frame["变化率"].min()), max(0.0, frame["变化率"].max())
-    pad = (hi - lo) * 0.25 or 1.0
-    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
-    plt.close(fig)
-    return fig
+    charts._title(fig, f"{current.year} 年比 {previous.year} 年变化最大的指标（变化率）", "%")
+    return charts.finish(fig, category_axis="y")
 
 
 def show_category_changes(current: YearData, previous: YearData | None) -> None:

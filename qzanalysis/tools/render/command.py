@@ -9,9 +9,9 @@ import sys
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "render",
-        help="执行各章笔记本，生成报告版与分析版 HTML 及目录页",
-        description="执行 notebooks/ch*.ipynb，写入 <out>/<year>/：报告版（无代码）、analysis/（含代码）和 index.html。"
-        "未变化的章节会跳过。",
+        help="执行各章笔记本，生成发布版、审阅版、分析版（各一个 HTML 文件）与目录页",
+        description="执行 notebooks/ch*.ipynb，写入 <out>/<year>/：publication.html（发布版）、review.html（审阅版）、"
+        "analysis.html（分析版，含代码）、index.html；build.html 与各章单页供分析人员使用。未变化的章节会跳过。",
     )
     parser.add_argument("--year", type=int, required=True, help="报告年度，例如 2021")
     parser.add_argument("--data-dir", default=None, help="数据根目录（默认 data/）")
@@ -21,6 +21,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=int, default=2, help="同时运行的内核数（默认 2）")
     parser.add_argument("--chapters", default=None, help="只生成这些章节，逗号分隔，例如 ch01,ch03")
     parser.add_argument("--timeout", type=int, default=600, help="单个单元格的超时秒数（默认 600）")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="另将发布版打印为 A4 PDF（publication.pdf，带页码和目录），使用本机的 Chromium、Chrome 或 Edge",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -36,6 +41,7 @@ def _skip_slow_optional_imports() -> None:
 def run(args) -> int:
     _skip_slow_optional_imports()
     from qzanalysis.core.findings import DataValidationError
+    from qzanalysis.tools.render.browser import BrowserError
     from qzanalysis.tools.render.pipeline import render_year
 
     if args.jobs < 1:
@@ -51,9 +57,13 @@ def run(args) -> int:
             jobs=args.jobs,
             chapters=args.chapters,
             timeout=args.timeout,
+            pdf=getattr(args, "pdf", False),
         )
     except DataValidationError as exc:  # checked before any kernel starts: nothing was written
         print(f"qz render: 未生成任何文件。{exc}", file=sys.stderr)
+        return 1
+    except BrowserError as exc:  # no browser: checked first, so nothing was written
+        print(f"qz render: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(f"qz render: {exc}", file=sys.stderr)

@@ -8,13 +8,18 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temp file in the same directory, then `os.replace` it over `path`."""
+    """Write `text` (UTF-8) to a temp file in the same directory, then `os.replace` it over `path`."""
+    write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to a temp file in the same directory, then `os.replace` it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
         os.replace(tmp, path)
     except BaseException:

@@ -1,4 +1,5 @@
-"""index.html: chapter links (both editions, with status), headline indicators, provenance."""
+"""index.html, for everyone: the single-file editions (and the PDF); build.html, for analysts: chapter pages
+with their status and timings, the headline indicators printed beside recomputed, and provenance."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from qzanalysis.tools.render.project import TEMPLATES_DIR
+from qzanalysis.tools.render.sanitize import CSP
 
 HEADLINE_COLUMNS = ["指标", "报告值", "计算值", "单位", "核对"]
 DEFAULT_HEADLINE_ROWS = 8
@@ -109,7 +111,60 @@ def _chapter_rows(chapters: list[ChapterEntry]) -> str:
     return "\n".join(rows)
 
 
-def index_html(
+def _page(title: str, body: str, extra_css: str = "") -> str:
+    css = (TEMPLATES_DIR / "qz" / "report.css").read_text(encoding="utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style type="text/css">
+{css}
+.qz-index, .qz-meta {{ width: 100%; }}
+.qz-index td, .qz-index th, .qz-meta td, .qz-meta th {{ text-align: left; }}
+.qz-meta th {{ width: 8rem; }}
+.qz-failed {{ color: #b42318; font-weight: 600; }}
+.qz-editions li {{ margin: .6rem 0; }}
+{extra_css}
+</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def index_html(*, school: str, year: int, title: str, editions: dict[str, str], pdf: str | None) -> str:
+    """The landing page: the report's editions, each one file to open or forward."""
+    from qzanalysis.tools.render.assemble import BADGES, EDITION_NAMES
+
+    items = []
+    for edition, href in editions.items():
+        note = BADGES[edition] or "学校发布的报告：可直接转发给领导，手机和电脑离线均可打开"
+        items.append(
+            f'<li><a href="{escape(href)}"><strong>{escape(EDITION_NAMES[edition])}</strong></a>'
+            f'<br><span class="qz-note">{escape(note)}</span></li>'
+        )
+    if pdf:
+        items.insert(
+            1,
+            f'<li><a href="{escape(pdf)}"><strong>发布版 PDF</strong></a>'
+            '<br><span class="qz-note">A4 打印版，带页码和目录</span></li>',
+        )
+    body = (
+        f"<h1>{escape(school)}<br>{escape(title)}</h1>"
+        f'<ul class="qz-editions">{"".join(items) or "<li>尚未生成报告。</li>"}</ul>'
+        '<p class="qz-note"><a href="build.html">分章节页面与生成记录（供分析人员）</a></p>'
+    )
+    return _page(f"{school} {title}", body)
+
+
+def build_html(
     *,
     school: str,
     year: int,
@@ -120,8 +175,8 @@ def index_html(
     commit: str | None,
     rendered_at: str,
 ) -> str:
-    css = (TEMPLATES_DIR / "qz" / "report.css").read_text(encoding="utf-8")
-    title = f"{school} {year} 年中等职业教育质量年度报告"
+    """The analysts' page: every chapter's pages, status and timing; headline indicators; provenance."""
+    title = f"{school} {year} 年质量年度报告：生成记录"
     failed = [c for c in chapters if c.status == "failed"]
     banner = (
         f'<p class="qz-warn">有 {len(failed)} 个章节本次生成失败：'
@@ -130,35 +185,18 @@ def index_html(
         if failed
         else ""
     )
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{escape(title)}</title>
-<style type="text/css">
-{css}
-.qz-index, .qz-meta {{ width: 100%; }}
-.qz-index td, .qz-index th {{ text-align: left; }}
-.qz-meta td, .qz-meta th {{ text-align: left; }}
-.qz-meta th {{ width: 8rem; }}
-.qz-warn {{ background: #fff4d6; border-left: 4px solid #e0a100; padding: .6rem 1rem; }}
-.qz-failed {{ color: #b42318; font-weight: 600; }}
-</style>
-</head>
-<body>
-<main>
-<h1>{escape(title)}</h1>
+    body = f"""<h1>{escape(title)}</h1>
+<p><a href="index.html">← 报告（发布版、审阅版、分析版）</a></p>
 {banner}
 <h2>章节</h2>
-<p>点击章节标题阅读报告版；“分析版”包含生成图表和数字的全部代码，供核对使用。</p>
+<p>章节标题链接到该章的审阅版单页；“分析版”包含生成图表和数字的全部代码，供核对使用。</p>
 <table class="qz-index">
 <thead><tr><th>章节</th><th>分析版</th><th>状态</th><th>生成时间</th><th>耗时</th></tr></thead>
 <tbody>
 {_chapter_rows(chapters)}
 </tbody>
 </table>
-<h2>主要指标</h2>
+<h2>主要指标（报告值与计算值）</h2>
 {headline}
 <h2>版本信息</h2>
 <table class="qz-meta">
@@ -166,9 +204,6 @@ def index_html(
 <tr><th>数据版本</th><td><code>{escape(data_version)}</code></td></tr>
 <tr><th>程序版本</th><td>qzanalysis {escape(package_version)}</td></tr>
 <tr><th>代码提交</th><td><code>{escape(commit or "未知（不在 git 仓库中或尚无提交）")}</code></td></tr>
-<tr><th>目录生成时间</th><td>{escape(rendered_at)}</td></tr>
-</table>
-</main>
-</body>
-</html>
-"""
+<tr><th>生成时间</th><td>{escape(rendered_at)}</td></tr>
+</table>"""
+    return _page(title, body)

@@ -1,4 +1,5 @@
-"""`render_year`: decide which chapters to run, run them, write both editions, the state and the index."""
+"""`render_year`: decide which chapters to run, run them, write each chapter's pages and executed notebook,
+then assemble the single-file editions (publication, review, analysis), the index and the build page."""
 
 from __future__ import annotations
 
@@ -12,12 +13,22 @@ from datetime import datetime
 from pathlib import Path
 
 from qzanalysis.tools.render import project
+from qzanalysis.tools.render.assemble import EDITION_FILES, EDITION_NAMES, Provenance
+from qzanalysis.tools.render.export import (
+    ANALYSIS_SUBDIR,
+    BUILD_FILE,
+    INDEX_FILE,
+    chapter_outputs,
+    chapter_source,
+    load_executed,
+    write_chapter,
+    write_editions,
+)
 from qzanalysis.tools.render.files import write_atomic
-from qzanalysis.tools.render.index import ChapterEntry, headline_table, index_html
+from qzanalysis.tools.render.index import ChapterEntry, build_html, headline_table, index_html
 from qzanalysis.tools.render.state import RenderState, chapter_key, library_fingerprint, years_fingerprint
 
-ANALYSIS_SUBDIR = "analysis"
-INDEX_FILE = "index.html"
+PDF_FILE = "publication.pdf"
 
 
 @dataclass
@@ -36,6 +47,7 @@ class RenderResult:
     out_dir: Path  # <out>/<year>
     chapters: list[ChapterResult] = field(default_factory=list)
     index_html: Path | None = None
+    editions: dict[str, Path] = field(default_factory=dict)  # single-file editions on disk, by edition
 
     @property
     def failed(self) -> list[ChapterResult]:
@@ -93,7 +105,8 @@ def chapter_title(nb: dict, fallback: str) -> str:
 
 
 def _outputs(year_out: Path, name: str) -> tuple[Path, Path]:
-    return year_out / f"{name}.html", year_out / ANALYSIS_SUBDIR / f"{name}.html"
+    review, analysis, _ = chapter_outputs(year_out, name)
+    return review, analysis
 
 
 def render_year(
@@ -109,13 +122,16 @@ def render_year(
     lib_dir: str | Path | None = None,
     timeout: int = 600,
     log=_log,
+    pdf: bool = False,
 ) -> RenderResult:
     """Execute the chapter notebooks for `year` and write `<out_dir>/<year>/` (default `reports/<year>/`).
 
     Unchanged chapters are skipped unless `force`. A failing chapter keeps its previous good HTML; it is
     recorded as failed in the state file and shown as failed on the index. `lib_dir` (default: the
     qzanalysis package) is the library tree hashed for change detection; tests point it elsewhere.
-    Raises ValueError for unknown `chapters` or when there are no notebooks.
+    Raises ValueError for unknown `chapters` or when there are no notebooks. With `pdf`, the publication
+    edition is also printed to `publication.pdf`; without a browser, BrowserError is raised before anything
+    runs or is written.
     """
     year = int(year)
     nb_dir = Path(notebooks_dir or project.notebooks_dir()).resolve()
@@ -123,6 +139,11 @@ def render_year(
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
     params = {"year": year, "data_dir": data_dir_abs}
 
+    if pdf:
+        from qzanalysis.tools.render.browser import HOW_TO_GET_ONE, BrowserError, find_browser
+
+        if find_browser() is None:
+            raise BrowserError(HOW_TO_GET_ONE)
     selected = select_notebooks(nb_dir, chapters)
     if not selected:
         raise ValueError(f"{nb_dir} 中没有章节笔记本（ch*.ipynb）")
@@ -144,7 +165,7 @@ def render_year(
     for path in selected:
         key = chapter_key(path, data_fp, lib_fp, params, version)
         report, analysis = _outputs(year_out, path.stem)
-        if not force and state.is_fresh(path.stem, key, [report, analysis]):
+        if not force and state.is_fresh(path.stem, key, list(chapter_outputs(year_out, path.stem))):
             recovered |= state.chapters[path.stem].get("status") != "ok"
             state.mark_skipped(path.stem)
             skipped.append(path.stem)
@@ -155,7 +176,10 @@ def render_year(
         log(f"跳过（无变化，--force 可强制重跑）：{', '.join(skipped)}")
 
     index_path = year_out / INDEX_FILE
-    write_index = bool(todo) or recovered or not index_path.is_file()
+    site_files = [index_path, year_out / BUILD_FILE] + [
+        year_out / f for f in ("review.html", "analysis.html")
+    ]
+    write_index = bool(todo) or recovered or not all(p.is_file() for p in site_files) or pdf
     # The headline table loads the data (~1 s); do it while the kernels start instead of afterwards.
     headline_html = _Background(lambda: headline_table(year, data_dir_abs, headline)) if write_index else None
     if todo:
@@ -167,10 +191,12 @@ def render_year(
         state.save()
     if headline_html is not None:
         _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result(), school)
+        result.editions = _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log, pdf)
         result.index_html = index_path
         log(f"目录：{index_path}")
     else:
         result.index_html = index_path
+        result.editions = {e: year_out / f for e, f in EDITION_FILES.items() if (year_out / f).is_file()}
     result.chapters.sort(key=lambda c: c.name)
     return result
 
@@ -179,13 +205,9 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
     import nbformat  # deferred: a fully skipped run never pays for the notebook stack
 
     from qzanalysis.tools.render.execute import Job, run_notebooks
-    from qzanalysis.tools.render.export import export_html, warm_exporters
     from qzanalysis.tools.render.params import inject_parameters
 
-    footer_facts = (
-        f"{school} {year} 年质量年度报告 · 数据版本 {project.data_version(year, data_dir_abs)}"
-        f" · qzanalysis {project.package_version()} · 提交 {project.git_commit() or '未知'}"
-    )
+    prov = _provenance(year, data_dir_abs, school)
     jobs = []
     results: list[ChapterResult] = []
     for path, key in todo:
@@ -210,29 +232,10 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
 
     def on_finish(outcome):
         job = outcome.job
-        report, analysis = _outputs(year_out, job.name)
         error = outcome.error
         if error is None:
             try:
-                facts = f"{footer_facts} · 生成于 {_now()}"
-                title = job.extra["title"]
-                html_report = export_html(
-                    job.nb,
-                    edition="report",
-                    title=title,
-                    links={"index": INDEX_FILE, "other": f"{ANALYSIS_SUBDIR}/{job.name}.html"},
-                    footer=facts,
-                )
-                html_analysis = export_html(
-                    job.nb,
-                    edition="analysis",
-                    title=f"{title}（分析版）",
-                    links={"index": f"../{INDEX_FILE}", "other": f"../{job.name}.html"},
-                    footer=facts,
-                )
-                # Both editions exported before either is written: never a new report next to an old analysis.
-                write_atomic(analysis, html_analysis)
-                write_atomic(report, html_report)
+                write_chapter(year_out, job.name, job.nb, job.extra["title"], prov)
             except Exception as exc:
                 error = f"{job.name}: HTML 导出失败: {type(exc).__name__}: {exc}"
         with lock:
@@ -244,6 +247,7 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
                     rendered_at=_now(),
                     seconds=round(outcome.seconds, 2),
                 )
+                report, analysis = _outputs(year_out, job.name)
                 results.append(ChapterResult(job.name, "rendered", outcome.seconds, None, report, analysis))
                 log(f"✔ {job.name} 完成 {outcome.seconds:.1f} 秒")
             else:
@@ -251,11 +255,8 @@ def _run(todo, year, year_out, nb_dir, params, state, workers, timeout, data_dir
                 results.append(ChapterResult(job.name, "failed", outcome.seconds, error, None, None))
                 log(f"✘ {job.name} 失败 {outcome.seconds:.1f} 秒\n  {error}")
 
-    # Compile the HTML templates (~0.5 s) while the kernels start, not after the first chapter ends.
-    warm = _Background(warm_exporters)
     started = time.perf_counter()
     run_notebooks(jobs, workers=workers, cwd=nb_dir, timeout=timeout, on_start=on_start, on_finish=on_finish)
-    warm.result()
     failed = sum(r.status == "failed" for r in results)
     log(f"共运行 {len(results)} 章，失败 {failed} 章，用时 {time.perf_counter() - started:.1f} 秒")
     return results
@@ -310,7 +311,7 @@ def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str
                 error=info.get("error"),
             )
         )
-    html = index_html(
+    html = build_html(
         school=school,
         year=year,
         chapters=entries,
@@ -320,4 +321,85 @@ def _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html: str
         commit=project.git_commit(),
         rendered_at=_now(),
     )
-    write_atomic(year_out / INDEX_FILE, html)
+    write_atomic(year_out / BUILD_FILE, html)
+
+
+def _provenance(year, data_dir_abs, school) -> Provenance:
+    source = None
+    try:
+        import yaml
+
+        manifest = project.year_dir(year, data_dir_abs) / "manifest.yaml"
+        source = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("source")
+    except Exception:  # the manifest is optional; the data checks report its problems
+        source = None
+    return Provenance(
+        year=year,
+        school=school,
+        data_version=project.data_version(year, data_dir_abs),
+        program_version=project.package_version(),
+        generated_at=_now(),
+        commit=project.git_commit(),
+        data_source=str(source).strip() if source else None,
+    )
+
+
+def _write_site(
+    year, data_dir_abs, nb_dir, year_out, state, result, log, pdf: bool = False
+) -> dict[str, Path]:
+    """The single-file editions from every chapter's last good executed notebook, then the index page.
+
+    The publication edition is written only when every chapter it holds has executed and none failed in
+    this run: a leader never receives a report assembled around a broken chapter."""
+    from qzanalysis.core.dataset import load_year
+    from qzanalysis.core.years import previous_year
+
+    names = sorted({p.stem for p in nb_dir.glob("ch*.ipynb")} | set(state.chapters))
+    executed = load_executed(year_out, names)
+    sources = [chapter_source(n, nb, state.chapters.get(n, {}).get("title")) for n, nb in executed.items()]
+    order = _outline_order()
+    sources.sort(key=lambda s: (order.get(s.name, len(order)), s.name))
+    failed = [
+        state.chapters[n].get("title") or n
+        for n in names
+        if state.chapters.get(n, {}).get("status") == "failed"
+    ]
+    data = load_year(year, data_dir_abs)
+    prov = _provenance(year, data_dir_abs, data.school_name)
+    prov.failed = failed
+    prev = previous_year(data)
+    publication = [n for n in names if "publication" in chapter_source(n, {}).editions]
+    publish = not failed and all(n in executed for n in publication)
+    if not publish:
+        log("发布版未更新：有章节生成失败或尚未生成（审阅版中列出）。")
+    written = write_editions(year_out, sources, prov, data=data, prev=prev, publish=publish)
+    editions = {e: year_out / f for e, f in EDITION_FILES.items() if (year_out / f).is_file()}
+    title = data.profile.title(year) if data.profile is not None else f"{year} 年度中等职业教育质量报告"
+    pdf_path = year_out / PDF_FILE
+    if pdf and "publication" in editions:
+        from qzanalysis.tools.render.pdf import print_pdf
+
+        started = time.perf_counter()
+        print_pdf(editions["publication"], pdf_path, footer=f"{prov.school} {title}")
+        log(f"发布版 PDF：{pdf_path}（{time.perf_counter() - started:.1f} 秒）")
+    elif pdf:
+        log("没有发布版，未生成 PDF。")
+    write_atomic(
+        year_out / INDEX_FILE,
+        index_html(
+            school=prov.school,
+            year=year,
+            title=title,
+            editions={e: p.name for e, p in editions.items()},
+            pdf=pdf_path.name if pdf_path.is_file() else None,
+        ),
+    )
+    for edition, path in written.items():
+        log(f"{EDITION_NAMES[edition]}：{path}（{path.stat().st_size / 1024 / 1024:.1f} MB）")
+    return editions
+
+
+def _outline_order() -> dict[str, int]:
+    from qzanalysis.core.outline import chapters
+
+    return {c.notebook: i for i, c in enumerate(chapters())}
