@@ -505,6 +505,8 @@ def pie(labels, values, title: str, unit: str | None = None, figsize=None, ax=No
     if not can_be_shares(values):
         bars = ax.bar(names, values, color=style.PRIMARY, width=0.6)
         _label_bars(ax, bars, 0, names)
+        if any(v < 0 for v in values):
+            ax.axhline(0, color="#555555", linewidth=0.8)  # the value axis is hidden: show where zero is
         note_values(fig, [f"{n} {v:,.0f}" for n, v in zip(names, values, strict=True) if not math.isnan(v)])
         if title:
             _title(fig, title, None)  # the unit of shares (%) does not apply to the bars
