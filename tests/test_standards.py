@@ -55,8 +55,13 @@ def test_a_threshold_change_does_not_regrade_past_years(data_copy, monkeypatch):
     raw["standards"].append({**old, "until": None, "from": 2023, "threshold": 15, "clause": "假设的新条文"})
     monkeypatch.setattr(st, "all_standards", lambda: tuple(st.load_standards(raw)))
 
-    shutil.copytree(data_copy / "2021", data_copy / "2024")
-    (data_copy / "2024" / "manifest.yaml").unlink()
+    (data_copy / "2024").mkdir()  # a later year with the same figures (only what the standards read)
+    for name in ("facts.csv", "catalogue.yaml"):
+        shutil.copy(data_copy / "2021" / name, data_copy / "2024" / name)
+    profile = (data_copy / "2021" / "school.yaml").read_text(encoding="utf-8")
+    (data_copy / "2024" / "school.yaml").write_text(
+        profile.replace("report_title: 2021", "report_title: 2024")
+    )
     before = st.standards_table(load_year(2021, data_copy)).set_index("id").loc["student_teacher_ratio"]
     after = st.standards_table(load_year(2024, data_copy)).set_index("id").loc["student_teacher_ratio"]
     assert (before["标准"], before["结论"]) == ("≤ 20:1", "达标")

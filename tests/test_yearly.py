@@ -137,8 +137,12 @@ def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
     carried = ["catalogue.yaml", "school.yaml"]
     assert sorted(p.name for p in folder.glob("*.csv")) == sorted(s.filename for s in table_specs().values())
     assert sorted(p.name for p in folder.iterdir() if p.suffix != ".csv") == sorted(carried + ["text"])
-    for name in carried:
-        assert (folder / name).read_bytes() == (root / "2021" / name).read_bytes()
+    assert (folder / "catalogue.yaml").read_bytes() == (root / "2021" / "catalogue.yaml").read_bytes()
+    # last year's profile, with the report title naming the new year
+    before = (root / "2021" / "school.yaml").read_text(encoding="utf-8")
+    after = (folder / "school.yaml").read_text(encoding="utf-8")
+    assert after == before.replace("report_title: 2021 年度", "report_title: 2022 年度")
+    assert after != before
     assert sorted(p.name for p in (folder / "text").iterdir()) == sorted(
         p.name for p in (root / "2021" / "text").iterdir()
     )
@@ -257,14 +261,24 @@ def test_bad_workbook_lists_every_problem_and_writes_nothing(root, filled):
 
 
 def test_import_refuses_existing_year_without_force(root, filled):
-    before = folder_hashes(root / "2021")
-    result = import_workbook(filled, 2021, root)
+    assert import_workbook(filled, 2022, root).written
+    before = folder_hashes(root / "2022")
+    result = import_workbook(filled, 2022, root)
     assert not result.written and any(f.check == "destination" for f in result.report.errors)
-    assert folder_hashes(root / "2021") == before
+    assert folder_hashes(root / "2022") == before
     # The CLI says so and exits 1; with --force the year is replaced.
-    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root)]) == 1
-    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root), "--force"]) == 0
-    assert load_year(2021, root).facts.at["students_total", "note"].startswith("合成测试数据")
+    assert cli.main(["import", str(filled), "--year", "2022", "--data-dir", str(root)]) == 1
+    assert cli.main(["import", str(filled), "--year", "2022", "--data-dir", str(root), "--force"]) == 0
+    assert load_year(2022, root).facts.at["students_total", "note"].startswith("合成测试数据")
+
+
+def test_import_refuses_another_years_workbook_even_with_force(root, filled, capsys):
+    """The 2022 workbook's terms (2021年秋季学期, 2022年春季学期) cannot be 2021's data."""
+    before = folder_hashes(root / "2021")
+    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root), "--force"]) == 1
+    assert folder_hashes(root / "2021") == before
+    out = capsys.readouterr().out
+    assert "列“学期，A 列”：写的是 2022 年的数据，不属于 2021 年度（发现：“2022年春季学期”" in out
 
 
 def test_not_a_workbook_is_refused(root, tmp_path):

@@ -12,16 +12,17 @@ import pandas as pd
 import yaml
 
 from qzanalysis.core.catalog import Catalogue, FactSpec, TableSpec
+from qzanalysis.core.content_checks import other_years, year_finding
 from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
-from qzanalysis.core.paths import REPO_ROOT, year_dir
-from qzanalysis.core.profile import SchoolProfile, read_profile
+from qzanalysis.core.paths import PROJECT_ROOT, year_dir
+from qzanalysis.core.profile import PROFILE_FILE, SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
 from qzanalysis.core.text import YearText, check_text, read_text
 from qzanalysis.core.validation import cross_table_checks, read_table
 from qzanalysis.core.year_catalogue import read_catalogue
 
 MANIFEST = "manifest.yaml"
-UNIT_FACTORS_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+UNIT_FACTORS_TO_YUAN = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 
 
 @dataclass
@@ -94,8 +95,9 @@ class YearData:
 
 
 def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the project (the checkout, or the current folder)."""
     try:
-        return str(path.resolve().relative_to(REPO_ROOT))
+        return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
 
@@ -164,7 +166,18 @@ def data_version(year: int, data_dir=None) -> str:
     return digest.hexdigest()[:12]
 
 
-def _manifest_checks(folder: Path, label: str) -> Report:
+def _profile_year_checks(profile: SchoolProfile | None, label: str, year: int) -> Report:
+    """The report title and period of school.yaml must name this year (a copied folder names the last)."""
+    report = Report(checks_run=["year_label"])
+    for key in ("report_title", "period"):
+        value = getattr(profile, key, "") if profile else ""
+        wrong = other_years(value, year)
+        if wrong:
+            report.add(year_finding(f"{label}/{PROFILE_FILE}", None, key, value, year, wrong))
+    return report
+
+
+def _manifest_checks(folder: Path, label: str, year: int) -> Report:
     report = Report(checks_run=["manifest"])
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
@@ -188,6 +201,20 @@ def _manifest_checks(folder: Path, label: str) -> Report:
             )
         )
         return report
+    listed_year = manifest.get("year")
+    if listed_year is not None and str(listed_year).strip() != str(year):
+        report.add(
+            Finding(
+                Level.FAIL,
+                "year_label",
+                f"数据清单登记的是 {listed_year} 年的数据，不是 {year} 年",
+                f"{label}/{MANIFEST}",
+                column="year",
+                value=str(listed_year),
+                expected=f"{year}；若复制了上一年的文件夹，请改用 qz new-year {year} 创建空白年度，"
+                "或确认数据后运行 qz manifest 重新生成清单",
+            )
+        )
     for name, entry in listed.items():
         path = folder / name
         if not path.exists():
@@ -272,7 +299,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         path = folder / spec.filename
         if not path.exists():
             continue
-        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}", catalogue.facts)
+        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}", catalogue.facts, int(year))
         report.extend(table_report)
         if name == "facts":
             raw = _drop_unfilled_facts(raw, report)
@@ -300,9 +327,10 @@ def read_year(year: int, data_dir=None) -> YearData:
             )
     profile = None
     if folder.is_dir():
-        report.extend(_manifest_checks(folder, label))
+        report.extend(_manifest_checks(folder, label, int(year)))
         profile, profile_report = read_profile(folder, label)
         report.extend(profile_report)
+        report.extend(_profile_year_checks(profile, label, int(year)))
     facts = tables.pop("facts", None)
     if facts is None:
         facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
@@ -365,7 +393,8 @@ def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:
     for p in _recorded_files(folder):
         entry: dict = {"sha256": file_hash(p)}
         if p.suffix == ".csv":
-            entry["rows"] = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
+            with p.open(encoding="utf-8-sig", errors="replace") as fh:
+                entry["rows"] = max(0, sum(1 for _ in fh) - 1)
         files[_relative(p, folder)] = entry
     manifest = {
         "year": int(year),

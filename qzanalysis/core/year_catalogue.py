@@ -33,11 +33,11 @@ import ast
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
-from qzanalysis.core.catalog import Catalogue, fact_spec, table_spec
+from qzanalysis.core.catalog import Catalogue, FactSpec, fact_spec, table_spec
 from qzanalysis.core.findings import Finding, Level, Report
 
 CATALOGUE_FILE = "catalogue.yaml"
@@ -128,7 +128,9 @@ def read_catalogue(folder: Path, label: str, builtin: Catalogue | None = None) -
         if not isinstance(value, kind):
             report.add(Finding(Level.FAIL, "catalogue", wrong, where, _line_of(root, key)))
             return []
-        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        pairs: list[tuple[Any, Any]] = (
+            list(value.items()) if isinstance(value, dict) else list(enumerate(cast(list, value)))
+        )
         return [(k, v, _line_of(node, k)) for k, v in pairs]
 
     def accepted(problems: list[tuple], line: int | None) -> bool:
@@ -162,7 +164,7 @@ def read_catalogue(folder: Path, label: str, builtin: Catalogue | None = None) -
 
 def _elsewhere(folder: Path, facts: dict) -> dict:
     """Facts other years of the data root declare in their catalogue.yaml and this year does not."""
-    out = {}
+    out: dict[str, FactSpec] = {}
     root = Path(folder).parent
     if not root.is_dir():
         return out

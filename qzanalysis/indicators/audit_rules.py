@@ -112,7 +112,7 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         diff_text = (
             "—"
-            if _missing(self.diff)
+            if self.diff is None or _missing(self.diff)
             else signed_text(self.diff, computed_decimals(self.diff, self.decimals))
         )
         return {
@@ -170,11 +170,16 @@ def judge(
         how = {
             TRUNCATION: f"报告值是重算值截尾到 {row.decimals} 位小数的结果（截尾）",
             CHAINED_ROUNDING: f"报告值是重算值从第 {row.decimals + 3} 位小数起逐位四舍五入到 {row.decimals} 位的结果（逐位舍入）",
-        }[mechanism]
+        }.get(mechanism or "", "舍入方式不明")
         notes.append(
             f"重算值按四舍五入应印为 {number_text(computed, row.decimals)}，报告印 {number_text(printed, row.decimals)}；{how}。"
         )
-    elif verdict == Verdict.INCONSISTENT and not exact and abs(diff) <= 10.0**-row.decimals + 1e-9:
+    elif (
+        verdict == Verdict.INCONSISTENT
+        and not exact
+        and diff is not None
+        and abs(diff) <= 10.0**-row.decimals + 1e-9
+    ):
         notes.append(
             f"重算值 {number_text(computed, row.decimals + 2)} 按四舍五入、截尾或逐位舍入都得不到报告值 {number_text(printed, row.decimals)}。"
         )
@@ -518,6 +523,17 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
         ]
     printed_units = frame[rule["printed_unit"]].dropna()
     label = printed_units.mode().iloc[0] if not printed_units.empty else None
+    unknown = [u for u in dict.fromkeys(frame[rule["printed_unit"]]) if u not in UNIT_FACTORS_TO_YUAN]
+    if unknown or label is None:
+        # whatever validation lets through is handled: a unit we cannot convert is said, not a crash
+        row.verdict = UNCHECKABLE
+        row.printed_text, row.computed_text = "—", "—"
+        shown = "、".join("（空白）" if _blank(u) else f"“{u}”" for u in unknown) or "（空白）"
+        row.note = (
+            f"报告所印单位{shown}不是可换算的金额单位（{'、'.join(UNIT_FACTORS_TO_YUAN)}），"
+            "无法按印刷单位相加核对。"
+        )
+        return [row]
     # the parts as printed, all read in the unit most of them carry
     as_printed = sum(
         float(r[rule["amount"]]) * UNIT_FACTORS_TO_YUAN[r[rule["printed_unit"]]] / UNIT_FACTORS_TO_YUAN[label]

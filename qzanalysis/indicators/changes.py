@@ -220,21 +220,21 @@ def _text(value) -> str:
 def emptied_cells(current: YearData, previous: YearData | None) -> pd.DataFrame:
     """Cells filled last year and empty this year, in rows that exist in both years (matched by each schema's row key),
     plus facts that had a value last year and have none now."""
-    rows = []
+    rows: list[dict] = []
     if previous is None:
         return pd.DataFrame(rows, columns=EMPTIED_COLUMNS)
     tables = _tables(current, previous)
     facts_title = tables["facts"].title
     now_facts, before_facts, before_dec = current.fact_map(), previous.fact_map(), _decimals_map(previous)
-    for fid, spec in _facts(current, previous).items():
+    for fid, fact in _facts(current, previous).items():
         if fid in before_facts and fid not in now_facts:
             rows.append(
                 dict(
                     table="facts",
                     表=facts_title,
-                    行=_clean_label(spec.label),
+                    行=_clean_label(fact.label),
                     列="数值",
-                    上年值=fmt_number(before_facts[fid], before_dec.get(fid, 0), spec.unit),
+                    上年值=fmt_number(before_facts[fid], before_dec.get(fid, 0), fact.unit),
                 )
             )
     for table, keys in row_keys(current, previous).items():

@@ -249,7 +249,7 @@ def evaluate(formula: str, ctx: Context, words: bool = True, percent: bool = Fal
                     raise FormulaError(f"筛选条件须为常量：{formula}")
                 where[kw.arg] = kw.value.value
             if node.func.id == "ind":
-                inner = _indicator(ctx, args[0], words)
+                inner = _indicator(ctx, str(args[0]), words)
                 missing.extend(inner.missing)
                 substitutions.extend(inner.substitutions)
                 inputs.extend(inner.inputs)
@@ -282,7 +282,7 @@ def describe(formula: str, data: YearData) -> str:
     ctx = Context(data)
 
     def walk(node) -> str:
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return number_text(float(node.value))
         if isinstance(node, ast.Name):
             if node.id not in data.catalogue.facts:
@@ -296,7 +296,7 @@ def describe(formula: str, data: YearData) -> str:
             args = [a.value for a in node.args if isinstance(a, ast.Constant)]
             where = {kw.arg: kw.value.value for kw in node.keywords if isinstance(kw.value, ast.Constant)}
             if node.func.id == "ind":
-                return _indicator(ctx, args[0], words=True).text
+                return _indicator(ctx, str(args[0]), words=True).text
             return _call(ctx, node.func.id, args, where)[1]
         raise FormulaError(f"公式中不允许的写法：{ast.unparse(node)}")
 
@@ -332,7 +332,7 @@ def indicators_in(formula: str) -> set[str]:
     """Indicator ids a formula refers to with ind()."""
     tree = ast.parse(str(formula), mode="eval")
     return {
-        n.args[0].value
+        str(n.args[0].value)
         for n in ast.walk(tree)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Name)

@@ -235,7 +235,7 @@ def evaluate_all(data: YearData, options: dict[str, dict[str, str]] | None = Non
     unknown = set(options) - set(registry())
     if unknown:
         raise ValueError(f"没有这些指标：{sorted(unknown)}；可用：{sorted(registry())}")
-    return {i.id: i.evaluate(data, **options.get(i.id, {})) for i in registry().values()}
+    return {i.id: i.evaluate(data, None, **options.get(i.id, {})) for i in registry().values()}
 
 
 def compute_all(data: YearData, options: dict[str, dict[str, str]] | None = None) -> dict[str, float]:

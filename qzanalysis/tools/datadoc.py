@@ -4,10 +4,11 @@ the built-in tables and facts, the indicators, and each year's own declarations 
 from __future__ import annotations
 
 from qzanalysis.core.catalog import FactSpec, TableSpec, fact_specs, table_specs
-from qzanalysis.core.paths import REPO_ROOT, available_years, year_dir
+from qzanalysis.core.paths import DOCS_DIR, available_years, year_dir
+from qzanalysis.core.patterns import describe_pattern
 from qzanalysis.core.year_catalogue import CATALOGUE_FILE, read_catalogue
 
-DOC_PATH = REPO_ROOT / "docs" / "data-dictionary.md"
+DOC_PATH = DOCS_DIR / "data-dictionary.md"
 
 
 def _constraints(field) -> str:
@@ -22,7 +23,7 @@ def _constraints(field) -> str:
     if "enum" in c:
         parts.append("取值：" + "、".join(map(str, c["enum"])))
     if "pattern" in c:
-        parts.append(f"格式 `{c['pattern']}`")
+        parts.append(f"格式：{describe_pattern(c['pattern'])}（`{c['pattern']}`）")
     return "；".join(parts)
 
 

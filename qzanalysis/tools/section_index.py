@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from qzanalysis.core.catalog import fact_specs, table_specs
 from qzanalysis.core.outline import Chapter, chapters
-from qzanalysis.core.paths import NOTEBOOK_DIR, REPO_ROOT, available_years
+from qzanalysis.core.paths import DOCS_DIR, NOTEBOOK_DIR, available_years
 
-DOC_PATH = REPO_ROOT / "docs" / "section-index.md"
+DOC_PATH = DOCS_DIR / "section-index.md"
 _SHOW_SECTION = re.compile(r'show_section\(data, "([\d.]+)"')
 
 
@@ -88,11 +88,13 @@ def render_section_index(year: int | None = None) -> str:
     # the built-in tables and facts, and those the year declares itself (its catalogue.yaml)
     table_list = data.catalogue.tables if data is not None else table_specs()
     fact_list = data.catalogue.facts if data is not None else fact_specs()
-    tables, facts, indicators = {}, {}, {}
+    tables: dict[str, list[str]] = {}
+    facts: dict[str, list[str]] = {}
+    indicators: dict[str, list[str]] = {}
     for spec in table_list.values():
         tables.setdefault(spec.section, []).append(f"`{spec.filename}`")
-    for spec in fact_list.values():
-        facts.setdefault(spec.section, []).append(f"`{spec.id}`")
+    for fact in fact_list.values():
+        facts.setdefault(fact.section, []).append(f"`{fact.id}`")
     for ind in registry().values():
         indicators.setdefault(ind.section, []).append(f"`{ind.id}`")
     lines = [

@@ -8,6 +8,7 @@ notebook); functions marked @review_voice speak for the audit and appear in the 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -375,7 +376,7 @@ def figure_teacher_counts(data):
 def figure_teacher_ratios(data, prev):
     """教师队伍比率：上年与本年（报告值），一指标一小图。"""
     years = trend_years(data, prev)
-    items = []
+    items: list[dict[str, Any]] = []
     for ind_id in TEACHER_RATIOS:
         ind = registry()[ind_id]
         values = [d.fact(ind.printed) for d in years]
@@ -544,7 +545,7 @@ def table_facility_indicators(data) -> None:
 def figure_facilities(data, prev):
     """设施设备指标：上年与本年，一指标一小图。"""
     years = trend_years(data, prev)
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "label": fact_label(v),
             "unit": fact_specs()[v].unit,

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -30,7 +31,7 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 @dataclass
 class Job:
     name: str  # notebook stem, e.g. "ch01_school"
-    nb: object  # nbformat.NotebookNode with parameters injected
+    nb: Any  # nbformat.NotebookNode with parameters injected
     origins: list  # per cell: index in the notebook file (None for the injected cell)
     extra: dict = field(default_factory=dict)
 

@@ -190,7 +190,7 @@ def render_year(
         state.save()
     elif recovered:
         state.save()
-    if write_index:
+    if headline_html is not None:
         _write_index(year, data_dir_abs, nb_dir, year_out, state, headline_html.result(), school)
         result.editions = _write_site(year, data_dir_abs, nb_dir, year_out, state, result, log, pdf)
         result.index_html = index_path

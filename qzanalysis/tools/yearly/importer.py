@@ -17,17 +17,21 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from qzanalysis.core.catalog import Catalogue, TableSpec
 from qzanalysis.core.dataset import MANIFEST, read_year, write_manifest
+from qzanalysis.core.filekinds import FileKindError, decode_bytes
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.paths import data_root, year_dir
 from qzanalysis.core.year_catalogue import CATALOGUE_FILE, rule_problems
@@ -106,6 +110,15 @@ def _csv_with_lines(data: SheetData) -> tuple[str, Origins]:
     return text, origins
 
 
+_LINE_IN_TEXT = re.compile(r"第 (\d+) 行")
+_COLUMN_IN_TEXT = re.compile(r"第 (\d+) 列")
+
+
+def _letters(text: str | None) -> str | None:
+    """ "第 8 列" (a CSV column number) → "H 列", as Excel names it."""
+    return _COLUMN_IN_TEXT.sub(lambda m: f"{get_column_letter(int(m.group(1)))} 列", text) if text else text
+
+
 def _translate(f: Finding, line_maps: dict[str, Origins], catalogue: Catalogue) -> Finding:
     """A CSV finding → the same finding naming the sheet, Excel row and Chinese column title."""
     if not f.file:
@@ -119,7 +132,22 @@ def _translate(f: Finding, line_maps: dict[str, Origins], catalogue: Catalogue) 
     spec = OWN_FACTS_SPEC if data.sheet == OWN_FACTS_SHEET else catalogue.tables.get(table)
     column = column_label(spec, data, f.column) if spec is not None else f.column
     message = f.message.replace(f"{table}.csv", f"工作表“{data.sheet}”")
-    return Finding(f.level, f.check, message, f"工作表“{data.sheet}”", row, column, f.value, f.expected)
+    # other lines named in the message ("与第 2 行重复") are CSV lines too: name their Excel rows
+    origins = line_maps[table]
+    message = _LINE_IN_TEXT.sub(
+        lambda m: f"第 {origins[int(m.group(1))][1] if int(m.group(1)) in origins else m.group(1)} 行",
+        message,
+    )
+    return Finding(
+        f.level,
+        f.check,
+        message,
+        f"工作表“{data.sheet}”",
+        row,
+        _letters(column),
+        f.value,
+        _letters(f.expected),
+    )
 
 
 @dataclass
@@ -138,22 +166,13 @@ def read_workbook(path: Path) -> Workbook:
     report = Report(checks_run=["workbook"])
     sheets: dict[str, SheetData] = {}
     builtin = Catalogue.builtin()
-    try:
-        wb = load_workbook(path, data_only=False)
-    except FileNotFoundError:
-        report.add(Finding(Level.FAIL, "workbook", "找不到工作簿文件", str(path)))
+    wb, problem = open_workbook(path)
+    if wb is None:
+        message, expected = problem
+        report.add(Finding(Level.FAIL, "workbook", message, str(path), expected=expected))
         return Workbook(sheets, report, Declarations(), builtin)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        report.add(
-            Finding(
-                Level.FAIL,
-                "workbook",
-                f"无法作为 Excel 工作簿（.xlsx）打开：{exc}",
-                str(path),
-                expected="用 Excel 或 WPS 另存为 .xlsx",
-            )
-        )
-        return Workbook(sheets, report, Declarations(), builtin)
+    for note in problem:
+        report.add(Finding(Level.INFO, "workbook", note, str(path)))
     own: dict[str, SheetData] = {}
     for name, spec in ((OWN_FACTS_SHEET, OWN_FACTS_SPEC), (OWN_TABLES_SHEET, OWN_TABLES_SPEC)):
         if name in wb.sheetnames:
@@ -185,6 +204,74 @@ def read_workbook(path: Path) -> Workbook:
         report.findings.extend(findings)
         sheets[table] = data
     return Workbook(sheets, report, declarations, catalogue)
+
+
+NOT_XLSX = "无法作为 Excel 工作簿（.xlsx）打开："
+RESAVE_XLSX = "在 Excel 或 WPS 中打开，“另存为 → Excel 工作簿 (*.xlsx)”，再导入"
+# openpyxl's warnings about parts of a workbook it does not read, in words for the analyst.
+_IGNORED_FEATURES = {
+    "Data Validation": "数据验证（下拉列表等）扩展",
+    "Conditional Formatting": "条件格式扩展",
+    "Slicer": "切片器",
+    "Sparkline": "迷你图",
+    "Protected Range": "受保护区域",
+    "Ignored Error": "忽略错误标记",
+    "Timeline": "日程表",
+    "conditional formatting": "条件格式规则",
+    "comment": "批注",
+    "extension": "Excel 扩展功能",
+    "default style": "默认样式",
+    "Print area": "打印区域",
+    "header or footer": "页眉页脚",
+    "DrawingML": "图形或图片",
+}
+
+
+def open_workbook(path: Path):
+    """(workbook, notes) for a readable .xlsx; (None, (message, expected)) otherwise. Whatever the file
+    is (.xls, .et, CSV, a renamed file, not a file at all), the message is Chinese and names no
+    installation path; openpyxl's English warnings become notes naming the ignored feature."""
+    try:
+        head = path.read_bytes()[:8]
+    except FileNotFoundError:
+        return None, ("找不到工作簿文件", "工作簿的路径（如 data/2022-填报模板.xlsx）")
+    except IsADirectoryError:
+        return None, ("这是一个文件夹，不是工作簿", "填好的 .xlsx 文件")
+    except OSError as exc:
+        return None, (f"无法读取文件：{exc.strerror or type(exc).__name__}", "可读取的 .xlsx 文件")
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        kind = "WPS 表格（.et）" if suffix == ".et" else "旧版 Excel（.xls）"
+        return None, (f"{NOT_XLSX}这是{kind}格式的文件", RESAVE_XLSX)
+    if not head.startswith(b"PK\x03\x04"):
+        try:
+            decode_bytes(path.read_bytes())
+            is_text = True
+        except FileKindError:
+            is_text = False
+        if is_text:
+            return None, (
+                f"{NOT_XLSX}这是文本文件（如 CSV）",
+                "CSV 不用导入：放进 data/<年度>/ 后运行 qz validate；或在 Excel 中打开后"
+                + RESAVE_XLSX.removeprefix("在 Excel 或 WPS 中打开，"),
+            )
+        return None, (f"{NOT_XLSX}不是 Excel 文件", RESAVE_XLSX)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with open(path, "rb") as fh:  # a file object: openpyxl does not insist on the .xlsx suffix
+                wb = load_workbook(fh, data_only=False)
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser is "not a workbook"
+            detail = (
+                "其他压缩文件（如 .docx）" if isinstance(exc, KeyError | zipfile.BadZipFile) else "已损坏"
+            )
+            return None, (f"{NOT_XLSX}文件是{detail}", RESAVE_XLSX)
+    features = []
+    for w in caught:
+        text = str(w.message)
+        features.append(next((v for k, v in _IGNORED_FEATURES.items() if k in text), "其他 Excel 功能"))
+    notes = [f"工作簿中的{f}不被本程序读取，已忽略（不影响数据）" for f in dict.fromkeys(features)]
+    return wb, notes
 
 
 def _facts_csv(

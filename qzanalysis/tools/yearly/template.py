@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from qzanalysis.tools.yearly.workbook import (
     column_title,
     field_note,
     sheet_names,
+    write_text,
 )
 
 VALIDATED_ROWS = 500  # data-validation ranges cover rows 3..502 of each sheet
@@ -101,7 +103,7 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{year}.new-", dir=folder.parent))
     try:
-        copied = _carry_over(previous, tmp)
+        copied = _carry_over(previous, tmp, year)
         catalogue, _ = read_catalogue(tmp, str(folder))
         for spec in catalogue.tables.values():
             (tmp / spec.filename).write_text(csv_text(spec, catalogue.facts), encoding="utf-8")
@@ -126,21 +128,43 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
     )
 
 
-def _carry_over(previous: YearData | None, folder: Path) -> bool:
-    """Start the new year from last year's school profile, own catalogue and text: school.yaml and
-    catalogue.yaml are copied, the text as a draft (every chapter shows a 草稿 banner until revised; its
-    references print the new year's values, or placeholders until they are filled in). A commented
-    school.yaml template is written when there is no previous profile. Returns whether it was copied."""
+def _carry_over(previous: YearData | None, folder: Path, year: int) -> bool:
+    """Start the new year from last year's school profile (its report title and period moved on to `year`),
+    own catalogue and text: school.yaml and catalogue.yaml are copied, the text as a draft (every chapter
+    shows a 草稿 banner until revised; its references print the new year's values, or placeholders until
+    they are filled in). A commented school.yaml template is written when there is no previous profile.
+    Returns whether the profile was copied."""
     copied = False
     if previous is not None:
         for name in (PROFILE_FILE, CATALOGUE_FILE):
             if (previous.path / name).is_file():
                 shutil.copy2(previous.path / name, folder / name)
                 copied = copied or name == PROFILE_FILE
+        if copied:
+            profile = folder / PROFILE_FILE
+            text = profile.read_text(encoding="utf-8")
+            profile.write_text(next_year_profile(text, previous.year, year), encoding="utf-8")
         draft_copy(previous.path, folder, previous.year)
     if not copied:
         (folder / PROFILE_FILE).write_text(profile_template(), encoding="utf-8")
     return copied
+
+
+_DATED_KEYS = re.compile(r"^(?P<key>report_title|period)(?P<rest>\s*:.*)$", re.M)
+
+
+def next_year_profile(text: str, old: int, new: int) -> str:
+    """school.yaml for the new year: the report title and period name the new year ("2021 年度…" becomes
+    "2022 年度…", "2020-2021学年" becomes "2021-2022学年"); everything else, comments too, as it was.
+    (Left as it was, the title would print last year on the new cover, and validation refuses it.)"""
+    shift = new - old
+    years = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+    def dated(m: re.Match) -> str:
+        rest = years.sub(lambda y: str(int(y.group()) + shift), m.group("rest"))
+        return m.group("key") + rest
+
+    return _DATED_KEYS.sub(dated, text)
 
 
 # ---- the workbook -------------------------------------------------------------------------------
@@ -184,11 +208,11 @@ def build_workbook(
 
 def _write_header(ws, spec: TableSpec) -> None:
     for i, f in enumerate(spec.fields, start=1):
-        head = ws.cell(HEADER_ROW, i, column_title(f))
+        head = write_text(ws, HEADER_ROW, i, column_title(f))
         head.font = Font(bold=True, color="FFFFFF")
         head.fill = HEADER_FILL
         note = field_note(spec, f)
-        cell = ws.cell(NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
+        cell = write_text(ws, NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
         cell.fill = NOTES_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(size=9, color="7F6000")
@@ -196,7 +220,8 @@ def _write_header(ws, spec: TableSpec) -> None:
         if spec.name == "facts" and f.name == "value":
             for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(fact_specs())):
                 ws.cell(row, i).number_format = "@"
-        elif spec.name == "own_facts" and f.name == "value":  # text: decimals as typed
+        elif not f.is_numeric and f.type != "boolean":
+            # text columns are text cells: a code keeps its leading zeros (0109), "1/2" stays "1/2"
             for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + VALIDATED_ROWS):
                 ws.cell(row, i).number_format = "@"
     ws.row_dimensions[NOTES_ROW].height = 48
@@ -206,7 +231,7 @@ def _write_header(ws, spec: TableSpec) -> None:
 def _prefill_facts(ws) -> None:
     for row, (fid, fact) in enumerate(fact_specs().items(), start=FIRST_DATA_ROW):
         for col, value in ((1, fid), (2, fact.label), (4, fact.unit)):
-            cell = ws.cell(row, col, value)
+            cell = write_text(ws, row, col, value)
             cell.fill = PREFILLED_FILL
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 40
@@ -217,7 +242,7 @@ def _prefill(ws, rows: list[list[str]]) -> None:
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
         for c, value in enumerate(row, start=1):
             if value != "":
-                ws.cell(r, c, value)
+                write_text(ws, r, c, value)
 
 
 def _previous_values(previous: YearData | None, spec: TableSpec, f: FieldSpec) -> list[str]:
@@ -238,9 +263,9 @@ def _previous_values(previous: YearData | None, spec: TableSpec, f: FieldSpec) -
 
 def _write_list(ws, col: int, title: str, values: list[str]) -> str:
     letter = get_column_letter(col)
-    ws.cell(1, col, title)
+    write_text(ws, 1, col, title)
     for row, value in enumerate(values, start=2):
-        ws.cell(row, col, value)
+        write_text(ws, row, col, value)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
 
 
@@ -316,11 +341,11 @@ def _write_info(
         "工作表与数据表对照：",
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row, 1, text)
+        write_text(ws, row, 1, text)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     start = len(lines) + 1
     for col, head in enumerate(["工作表", "数据文件", "报告章节", "说明"], start=1):
-        ws.cell(start, col, head).font = Font(bold=True)
+        write_text(ws, start, col, head).font = Font(bold=True)
     entries = [
         (names[t], spec.filename, spec.section, spec.description) for t, spec in catalogue.tables.items()
     ]
@@ -329,6 +354,6 @@ def _write_info(
     ]
     for row, values in enumerate(entries, start=start + 1):
         for col, value in enumerate(values, start=1):
-            ws.cell(row, col, value)
+            write_text(ws, row, col, value)
     for letter, width in zip("ABCD", (34, 26, 10, 90), strict=True):
         ws.column_dimensions[letter].width = width

@@ -11,22 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from qzanalysis.core.catalog import FieldSpec, TableSpec, table_specs
+from qzanalysis.core.cells import formula_prefix
 from qzanalysis.core.findings import Finding, Level
+from qzanalysis.core.patterns import describe_pattern, only_digits
+from qzanalysis.core.readers import NOTES_MARK, column_title, header_aliases, header_key
 
 HEADER_ROW = 1
 NOTES_ROW = 2
 FIRST_DATA_ROW = 3
-NOTES_MARK = "【填写说明】"
 INFO_SHEET = "填写说明"
 LISTS_SHEET = "选项列表"
 EXCEL_SHEET_NAME_MAX = 31
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 _DECIMALS_FORMAT = re.compile(r"^0\.(0+)%?$")
+_ZERO_PADDED_FORMAT = re.compile(r"^0+$")  # "0000": a code shown with its leading zeros
 BOOLEAN_TEXT = {True: "是", False: "否"}
 
 
@@ -60,17 +64,22 @@ def table_for_sheet(name: str, tables: dict[str, TableSpec] | None = None) -> st
     return None
 
 
-def column_title(f: FieldSpec) -> str:
-    return f"{f.title}（{f.unit}）" if f.unit else f.title
-
-
 def field_for_header(spec: TableSpec, text: str) -> str | None:
     """A header cell → field name: accepts "标题（单位）", the title alone, or the code name."""
-    text = text.strip()
-    for f in spec.fields:
-        if text in (column_title(f), f.title, f.name):
-            return f.name
-    return None
+    return header_aliases(spec).get(header_key(text))
+
+
+def write_text(ws, row: int, col: int, value) -> Any:
+    """Write `value` as a text cell that Excel never runs as a formula, whatever it starts with."""
+    cell = ws.cell(row, col)
+    if value is None or value == "":
+        return cell
+    cell.value = str(value)
+    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if formula_prefix(cell.value):
+        cell.quotePrefix = True  # Excel's own mark for "text that looks like a formula"
+        cell.number_format = "@"
+    return cell
 
 
 def field_note(spec: TableSpec, f: FieldSpec) -> str:
@@ -92,7 +101,7 @@ def field_note(spec: TableSpec, f: FieldSpec) -> str:
     if "enum" in c:
         parts.append("取值：" + "、".join(map(str, c["enum"])))
     if "pattern" in c:
-        parts.append("4–6 位数字代码" if f.name == "major_code" else f"格式：{c['pattern']}")
+        parts.append(describe_pattern(c["pattern"]) + ("，0 开头的照写" if only_digits(c["pattern"]) else ""))
     if spec.name == "facts" and f.name == "value":
         parts = ["按报告印出的小数位数填写（本列为文本格式，保留末尾的 0）；本年没有的数留空"]
     if spec.name == "facts" and f.name in ("id", "label", "unit"):
@@ -135,6 +144,10 @@ def cell_text(cell, f: FieldSpec | None) -> tuple[str, str | None]:
         percent = value * 100
         text = f"{percent:.{decimals}f}" if decimals is not None else f"{percent:.10g}"
         return text + "%", None
+    if isinstance(value, int | float) and f is not None and not f.is_numeric:
+        # a code typed into a number cell: the zeros Excel shows ("0000" format) are part of the code
+        if float(value).is_integer() and _ZERO_PADDED_FORMAT.match(cell.number_format or ""):
+            return f"{int(value):0{len(cell.number_format)}d}", None
     if isinstance(value, int):
         return str(value), None
     if isinstance(value, float):
@@ -172,6 +185,7 @@ def read_sheet(ws, table: str, spec: TableSpec | None = None) -> tuple[SheetData
     data = SheetData(ws.title, table, header, columns)
     width = len(header)
     fields = [spec.field(h) if h in spec.field_names else None for h in header]
+    merged = _merged_cells(ws, spec, header, fields, findings)
     for row in ws.iter_rows(min_row=NOTES_ROW):
         excel_row = row[0].row
         values = [c.value for c in row]
@@ -182,6 +196,9 @@ def read_sheet(ws, table: str, spec: TableSpec | None = None) -> tuple[SheetData
             continue
         texts = []
         for i, cell in enumerate(row[: max(width, last + 1)]):
+            if (excel_row, i + 1) in merged:  # reported once for the range; no "必填项为空" per cell
+                texts.append(merged[(excel_row, i + 1)])
+                continue
             text, error = cell_text(cell, fields[i] if i < width else None)
             if error:
                 column = _column_label(spec, header[i] if i < width else "", cell.column_letter)
@@ -198,6 +215,32 @@ def read_sheet(ws, table: str, spec: TableSpec | None = None) -> tuple[SheetData
         data.rows.append(texts)
         data.excel_rows.append(excel_row)
     return data, findings
+
+
+def _merged_cells(ws, spec: TableSpec, header: list[str], fields: list, findings: list[Finding]) -> dict:
+    """Refuse merged ranges (the analyst sees one filled cell; the rows below it are empty). Returns
+    (row, column) → the range's text for every cell the range covers, so each is reported only once."""
+    covered: dict[tuple[int, int], str] = {}
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        i = rng.min_col - 1
+        text, _ = cell_text(ws.cell(rng.min_row, rng.min_col), fields[i] if i < len(fields) else None)
+        column = _column_label(spec, header[i] if i < len(header) else "", get_column_letter(rng.min_col))
+        findings.append(
+            Finding(
+                Level.FAIL,
+                "workbook_merged",
+                f"合并了单元格 {rng.coord}：导入时只有第一格有值，其余各行为空",
+                f"工作表“{ws.title}”",
+                rng.min_row,
+                column,
+                text,
+                f"选中 {rng.coord}，取消合并，再在每一行都填上“{text}”",
+            )
+        )
+        for row in range(rng.min_row, rng.max_row + 1):
+            for col in range(rng.min_col, rng.max_col + 1):
+                covered[(row, col)] = text
+    return covered
 
 
 def _column_label(spec: TableSpec, name: str, letter: str) -> str:
