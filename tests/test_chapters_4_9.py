@@ -265,9 +265,11 @@ def test_ch09_generated_from_metadata(data, shown):
     defs = ch09.indicator_definitions()
     assert len(defs) == len(registry())
     assert set(defs["指标"]) == {i.name for i in registry().values()}
-    options = ch09.option_glossary()
+    options = ch09.option_glossary(data)
     n_options = sum(len(i.options) for i in registry().values())
-    assert (options["默认（报告口径）"] == "●").sum() == n_options
+    assert (options["本校口径"] == "●").sum() == n_options
+    used = options[options["本校口径"] == "●"].set_index("指标")["代码"]
+    assert used["培训人次与在校生数之比"] == "section_1_2"  # the school's definition, not the default
     ch09.narrative_sources(data)
     assert data_version(2021) in "".join(shown)
     shown.clear()

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from papermill.translators import PythonTranslator
 
 from qzanalysis.core.paths import NOTEBOOK_DIR
 
@@ -23,8 +24,10 @@ def test_notebook_hygiene(path):
     assert nb["metadata"]["qz"]["title"]
     code = [c for c in cells if c["cell_type"] == "code"]
     assert "parameters" in code[0]["metadata"].get("tags", [])
-    params = "".join(code[0]["source"])
-    assert "year: int =" in params and "data_dir: str | None = None" in params
+    params = {p.name: p for p in PythonTranslator.inspect({"source": "".join(code[0]["source"])})}
+    # what `papermill --help-notebook` lists: both parameters, with types papermill understands
+    assert params["year"].inferred_type_name == "int"
+    assert (params["data_dir"].inferred_type_name, params["data_dir"].default) == ("Optional[str]", "None")
     for cell in code:
         assert cell["outputs"] == [] and cell["execution_count"] is None
     for i, cell in enumerate(cells):

@@ -33,3 +33,23 @@ def test_broken_profile_yaml_names_the_line(data_copy):
     (data_copy / "2021" / "school.yaml").write_text("name: x\ntypes: [中等职业学校\n", encoding="utf-8")
     errors = read_year(2021, data_copy).report.errors
     assert any(f.check == "profile" and f.line for f in errors)
+
+
+def test_render_refuses_a_year_without_the_school_name_and_writes_nothing(data_copy, tmp_path, capsys):
+    from qzanalysis.tools.cli import main
+
+    (data_copy / "2021" / "school.yaml").unlink()
+    out = tmp_path / "reports"
+    assert main(["render", "--year", "2021", "--data-dir", str(data_copy), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "未生成任何文件" in err and "没有学校名称" in err and "school.yaml" in err
+    assert not out.exists()
+
+
+def test_command_line_text_names_the_school(capsys):
+    from qzanalysis.tools.cli import main
+
+    assert main(["validate", "--year", "2021"]) == 0
+    assert capsys.readouterr().out.startswith("衢州市工程技术学校（衢州市技师学院）（2021 年数据）")
+    assert main(["audit", "--year", "2021"]) == 0
+    assert capsys.readouterr().out.startswith("衢州市工程技术学校（衢州市技师学院）（2021 年数据）")

@@ -16,9 +16,19 @@ tables:
 """
 
 
+def add_declarations(year, text: str) -> None:
+    """Append to the year's catalogue.yaml: its facts list and a tables mapping."""
+    path = year / "catalogue.yaml"
+    current = path.read_text(encoding="utf-8")
+    facts, tables = text.split("tables:\n")
+    new_facts = facts.replace("facts:\n", "")
+    current = current.replace("facts:\n", "facts:\n" + new_facts, 1)
+    path.write_text(current + "tables:\n" + tables, encoding="utf-8")
+
+
 def test_own_fact_and_table_load(data_copy):
     year = data_copy / "2021"
-    (year / "catalogue.yaml").write_text(OWN, encoding="utf-8")
+    add_declarations(year, OWN)
     (year / "teacher_awards.csv").write_text("award,people\n省教坛新秀,1\n市学科带头人,3\n", encoding="utf-8")
     with (year / "facts.csv").open("a", encoding="utf-8") as fh:
         fh.write("young_craftsmen_extra,浙江省青年工匠（另计）,3,人,,\n")
@@ -28,13 +38,15 @@ def test_own_fact_and_table_load(data_copy):
     assert data.fact_spec("young_craftsmen_extra").label == "浙江省青年工匠（另计）"
     assert list(data.table("teacher_awards")["people"]) == [1, 3]
     assert "teacher_awards" in set(data.status["table"])
-    assert data.catalogue.own_facts == {"young_craftsmen_extra"}
+    assert (
+        "young_craftsmen_extra" in data.catalogue.own_facts and "young_craftsmen" in data.catalogue.own_facts
+    )
     assert data.catalogue.own_tables == {"teacher_awards"}
 
 
 def test_own_table_rows_are_checked_like_built_in_ones(data_copy):
     year = data_copy / "2021"
-    (year / "catalogue.yaml").write_text(OWN, encoding="utf-8")
+    add_declarations(year, OWN)
     (year / "teacher_awards.csv").write_text("award,people\n省教坛新秀,-1\n", encoding="utf-8")
     text = read_year(2021, data_copy).report.format()
     assert "teacher_awards.csv，第 2 行，列“people”" in text and "-1" in text

@@ -27,6 +27,8 @@ from qzanalysis.tools.yearly.workbook import (
     INFO_SHEET,
     LISTS_SHEET,
     NOTES_MARK,
+    OWN_FACTS_SHEET,
+    OWN_TABLES_SHEET,
     column_title,
     sheet_name,
     sheet_names,
@@ -72,8 +74,11 @@ PARTIAL_FACTS = ("land_area_mu", "enrolment", "full_time_teachers")
 
 
 def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (), skip_facts=()) -> Path:
-    """Type a folder's CSVs into the template the way an analyst would: numbers as numbers, facts as text."""
+    """Type a folder's CSVs into the template the way an analyst would: numbers as numbers, facts as text;
+    facts the year declares itself go on the 本校自定义数值 sheet, where new-year listed them."""
     wb = load_workbook(book)
+    own = wb[OWN_FACTS_SHEET]
+    own_row = {v: r for r in range(FIRST_DATA_ROW, own.max_row + 1) if (v := own.cell(r, 1).value)}
     for table, spec in table_specs().items():
         path = source / spec.filename
         if table in skip or not path.exists():
@@ -85,9 +90,14 @@ def fill_workbook(book: Path, source: Path, out: Path, skip: tuple[str, ...] = (
             row_of = {ws.cell(r, 1).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
             col = {name: i + 1 for i, name in enumerate(spec.field_names)}
             for row in rows:
-                if row["id"] not in skip_facts:
+                if row["id"] in skip_facts:
+                    continue
+                if row["id"] in row_of:
                     ws.cell(row_of[row["id"]], col["value"], row["value"])  # text column: decimals kept
                     ws.cell(row_of[row["id"]], col["note"], row["note"] or None)
+                else:  # 代码 名称 单位 章节 数值 类型 性质 最大值 说明
+                    own.cell(own_row[row["id"]], 5, row["value"])
+                    own.cell(own_row[row["id"]], 9, row["note"] or None)
             continue
         for r, row in enumerate(rows, start=FIRST_DATA_ROW):
             for c, f in enumerate(spec.fields, start=1):
@@ -122,13 +132,21 @@ def test_sheet_names_map_back_to_tables():
 
 def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
     folder = root / "2022"
-    # the tables' blank CSVs, and what the new year starts from: last year's profile and its text as a draft
+    # the tables' blank CSVs, and what the new year starts from: last year's profile, own declarations and
+    # its text as a draft
+    carried = ["catalogue.yaml", "school.yaml"]
     assert sorted(p.name for p in folder.glob("*.csv")) == sorted(s.filename for s in table_specs().values())
-    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".csv") == ["school.yaml", "text"]
-    assert (folder / "school.yaml").read_bytes() == (root / "2021" / "school.yaml").read_bytes()
+    assert sorted(p.name for p in folder.iterdir() if p.suffix != ".csv") == sorted(carried + ["text"])
+    assert (folder / "catalogue.yaml").read_bytes() == (root / "2021" / "catalogue.yaml").read_bytes()
+    # last year's profile, with the report title naming the new year
+    before = (root / "2021" / "school.yaml").read_text(encoding="utf-8")
+    after = (folder / "school.yaml").read_text(encoding="utf-8")
+    assert after == before.replace("report_title: 2021 年度", "report_title: 2022 年度")
+    assert after != before
     assert sorted(p.name for p in (folder / "text").iterdir()) == sorted(
         p.name for p in (root / "2021" / "text").iterdir()
     )
+    catalogue = load_year(2021, root).catalogue
     for spec in table_specs().values():
         with open(folder / spec.filename, encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
@@ -137,7 +155,7 @@ def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
             assert len(rows) == 1
     with open(folder / "facts.csv", encoding="utf-8") as fh:
         facts = list(csv.DictReader(fh))
-    assert [r["id"] for r in facts] == list(fact_specs())
+    assert [r["id"] for r in facts] == list(catalogue.facts)  # built-in, then the year's own
     assert all(r["value"] == "" for r in facts)
     assert (
         facts[0]["label"] == fact_specs()[facts[0]["id"]].label
@@ -147,7 +165,17 @@ def test_new_year_writes_headers_facts_catalogue_and_workbook(root, template):
 
     assert template == root / "2022-填报模板.xlsx"  # beside the year folder: data/2022/ holds data only
     wb = load_workbook(template)
-    assert wb.sheetnames == [INFO_SHEET, LISTS_SHEET, *sheet_names().values()]
+    assert wb.sheetnames == [
+        INFO_SHEET,
+        LISTS_SHEET,
+        *sheet_names().values(),
+        OWN_FACTS_SHEET,
+        OWN_TABLES_SHEET,
+    ]
+    own = wb[OWN_FACTS_SHEET]
+    listed = [v for r in range(FIRST_DATA_ROW, own.max_row + 1) if (v := own.cell(r, 1).value)]
+    assert listed == sorted(catalogue.own_facts, key=list(catalogue.facts).index)
+    assert own.cell(FIRST_DATA_ROW, 5).value is None  # values to fill
     assert wb[LISTS_SHEET].sheet_state == "hidden"
     ws = wb[sheet_names()["culture_scores"]]
     spec = table_specs()["culture_scores"]
@@ -233,14 +261,24 @@ def test_bad_workbook_lists_every_problem_and_writes_nothing(root, filled):
 
 
 def test_import_refuses_existing_year_without_force(root, filled):
-    before = folder_hashes(root / "2021")
-    result = import_workbook(filled, 2021, root)
+    assert import_workbook(filled, 2022, root).written
+    before = folder_hashes(root / "2022")
+    result = import_workbook(filled, 2022, root)
     assert not result.written and any(f.check == "destination" for f in result.report.errors)
-    assert folder_hashes(root / "2021") == before
+    assert folder_hashes(root / "2022") == before
     # The CLI says so and exits 1; with --force the year is replaced.
-    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root)]) == 1
-    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root), "--force"]) == 0
-    assert load_year(2021, root).facts.at["students_total", "note"].startswith("合成测试数据")
+    assert cli.main(["import", str(filled), "--year", "2022", "--data-dir", str(root)]) == 1
+    assert cli.main(["import", str(filled), "--year", "2022", "--data-dir", str(root), "--force"]) == 0
+    assert load_year(2022, root).facts.at["students_total", "note"].startswith("合成测试数据")
+
+
+def test_import_refuses_another_years_workbook_even_with_force(root, filled, capsys):
+    """The 2022 workbook's terms (2021年秋季学期, 2022年春季学期) cannot be 2021's data."""
+    before = folder_hashes(root / "2021")
+    assert cli.main(["import", str(filled), "--year", "2021", "--data-dir", str(root), "--force"]) == 1
+    assert folder_hashes(root / "2021") == before
+    out = capsys.readouterr().out
+    assert "列“学期，A 列”：写的是 2022 年的数据，不属于 2021 年度（发现：“2022年春季学期”" in out
 
 
 def test_not_a_workbook_is_refused(root, tmp_path):

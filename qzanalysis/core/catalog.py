@@ -15,8 +15,9 @@ import yaml
 from qzanalysis.core.paths import METADATA_DIR, SCHEMA_DIR
 
 # Keys of our YAML that are not part of the frictionless Table Schema standard.
-# Keys of ours: `unit`; `optional: true` lets a CSV omit the column (read as empty), for columns added later.
-_FIELD_EXTRA_KEYS = {"unit", "optional"}
+# Keys of ours: `unit`; `optional: true` lets a CSV omit the column (read as empty), for columns added later;
+# `decimals`: the decimals a number column is shown with (otherwise as many as its values need).
+_FIELD_EXTRA_KEYS = {"unit", "optional", "decimals"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class FieldSpec:
     @property
     def is_numeric(self) -> bool:
         return self.type in ("integer", "number")
+
+    @property
+    def decimals(self) -> int | None:
+        """Display decimals declared in the schema (`decimals:`), None when the values decide."""
+        value = self.descriptor.get("decimals")
+        return None if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,9 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class FactSpec:
+    """One entry of the fact catalogue. `substitutes`: facts accepted in its place when it is missing,
+    in order of preference (converted to this fact's unit; see qzanalysis.core.units)."""
+
     id: str
     label: str
     unit: str
@@ -83,7 +93,13 @@ class FactSpec:
     type: str
     kind: str
     maximum: float | None = None
+    substitutes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The label without the “（报告值）” marker, for sentences and formulas."""
+        return self.label.replace("（报告值）", "")
 
 
 # libyaml's loader reads the metadata ~10× faster than the pure-Python one (every kernel reads it: ~0.3 s).
@@ -123,8 +139,9 @@ def fact_spec(item: dict[str, Any]) -> FactSpec:
     """A FactSpec from one catalogue entry (metadata/facts.yaml, or a year's own catalogue.yaml)."""
     known = {k: item[k] for k in ("id", "label", "unit", "section", "type", "kind") if k in item}
     known["section"] = str(known["section"])
-    extra = {k: v for k, v in item.items() if k not in known and k != "maximum"}
-    return FactSpec(**known, maximum=item.get("maximum"), extra=extra)
+    extra = {k: v for k, v in item.items() if k not in known and k not in ("maximum", "substitutes")}
+    substitutes = tuple(str(s) for s in item.get("substitutes") or ())
+    return FactSpec(**known, maximum=item.get("maximum"), substitutes=substitutes, extra=extra)
 
 
 @cache
@@ -146,12 +163,17 @@ def fact_specs() -> dict[str, FactSpec]:
 @dataclass(frozen=True)
 class Catalogue:
     """What one year's data may hold: the built-in facts and tables plus the year's own declarations
-    (``data/<year>/catalogue.yaml``). `own_facts` / `own_tables` name the ones the year declared."""
+    (``data/<year>/catalogue.yaml``). `own_facts` / `own_tables` name the ones the year declared;
+    `rules` are the year's own audit rules over them (same format as metadata/audit_rules.yaml);
+    `elsewhere` the facts only other years declare (see qzanalysis.core.year_catalogue)."""
 
     facts: dict[str, FactSpec]
     tables: dict[str, TableSpec]
     own_facts: frozenset[str] = frozenset()
     own_tables: frozenset[str] = frozenset()
+    rules: tuple[dict[str, Any], ...] = ()
+    # facts other years of the same data root declare and this one does not: known, never provided here
+    elsewhere: dict[str, FactSpec] = field(default_factory=dict)
 
     @classmethod
     def builtin(cls) -> Catalogue:
@@ -161,3 +183,14 @@ class Catalogue:
 @cache
 def cross_checks() -> dict[str, list[dict[str, Any]]]:
     return _load_yaml(METADATA_DIR / "checks.yaml")
+
+
+@cache
+def indicator_options() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each indicator's definition options and their allowed choices (metadata/indicators.yaml), e.g.
+    ``{"dual_qualified_ratio": {"denominator": ("specialty", "full_time", …)}}``. The data core checks a
+    school's `definitions` (school.yaml) against these; the indicator registry evaluates them."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for item in _load_yaml(METADATA_DIR / "indicators.yaml")["indicators"]:
+        out[item["id"]] = {name: tuple(spec["choices"]) for name, spec in (item.get("options") or {}).items()}
+    return out

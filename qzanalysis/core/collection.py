@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -307,11 +308,14 @@ def profile_findings(school: School, data: YearData) -> list[Finding]:
     return found
 
 
-def read_school_year(school: School, year: int) -> SchoolYear:
-    data = read_year(year, school.data_root)
+def read_school_year(school: School, year: int, reader: Callable[..., YearData] = read_year) -> SchoolYear:
+    data = reader(year, school.data_root)
     return SchoolYear(school, data, profile_findings(school, data))
 
 
-def read_schools(collection: Collection, year: int) -> list[SchoolYear]:
-    """Every school's `year`, in the order of the collection file."""
-    return [read_school_year(school, year) for school in collection.schools]
+def read_schools(
+    collection: Collection, year: int, reader: Callable[..., YearData] = read_year
+) -> list[SchoolYear]:
+    """Every school's `year`, in the order of the collection file. `reader(year, data_dir)` reads and checks one
+    school's year without raising (default `read_year`; the commands pass the plausibility-checked reader)."""
+    return [read_school_year(school, year, reader) for school in collection.schools]

@@ -12,16 +12,17 @@ import pandas as pd
 import yaml
 
 from qzanalysis.core.catalog import Catalogue, FactSpec, TableSpec
+from qzanalysis.core.content_checks import other_years, year_finding
 from qzanalysis.core.findings import DataValidationError, Finding, Level, Report
-from qzanalysis.core.paths import REPO_ROOT, year_dir
-from qzanalysis.core.profile import SchoolProfile, read_profile
+from qzanalysis.core.paths import PROJECT_ROOT, year_dir
+from qzanalysis.core.profile import PROFILE_FILE, SchoolProfile, read_profile
 from qzanalysis.core.readers import RawTable
-from qzanalysis.core.text import TEXT_DIR, YearText, check_text, read_text
+from qzanalysis.core.text import YearText, check_text, read_text
 from qzanalysis.core.validation import cross_table_checks, read_table
 from qzanalysis.core.year_catalogue import read_catalogue
 
 MANIFEST = "manifest.yaml"
-UNIT_FACTORS_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+UNIT_FACTORS_TO_YUAN = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 
 
 @dataclass
@@ -47,11 +48,12 @@ class YearData:
         return self.profile.name if self.profile else "（未填写学校名称）"
 
     def fact_spec(self, fact_id: str) -> FactSpec:
-        """The catalogue entry (label, unit, section, kind) of a fact. Raises KeyError for an unknown id."""
-        try:
-            return self.catalogue.facts[fact_id]
-        except KeyError:
-            raise KeyError(f"未登记的指标代码：{fact_id}") from None
+        """The catalogue entry (label, unit, section, kind) of a fact: this year's catalogue, else the one of
+        another year that declares it. Raises KeyError for an id no catalogue knows."""
+        spec = self.catalogue.facts.get(fact_id) or self.catalogue.elsewhere.get(fact_id)
+        if spec is None:
+            raise KeyError(f"未登记的指标代码：{fact_id}")
+        return spec
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -61,13 +63,26 @@ class YearData:
         return self.tables.get(name)
 
     def fact(self, fact_id: str) -> float:
-        """A fact's value, NaN when missing (never 0)."""
+        """A fact's value, NaN when missing (never 0), or when only another year declares it.
+        Raises KeyError for an id no catalogue knows (a typo in code)."""
         if fact_id not in self.catalogue.facts:
+            if fact_id in self.catalogue.elsewhere:
+                return math.nan
             raise KeyError(f"未登记的指标代码：{fact_id}")
         if fact_id in self.facts.index:
             value = self.facts.at[fact_id, "value"]
             return float(value) if value == value else math.nan
         return math.nan
+
+    def declares(self, fact_id: str) -> bool:
+        """Whether this school's catalogue knows the fact (built-in, this year's own, or another year's own)."""
+        return fact_id in self.catalogue.facts or fact_id in self.catalogue.elsewhere
+
+    def optional_fact(self, fact_id: str) -> float:
+        """A fact only some schools declare (their catalogue.yaml): its value, NaN when missing or when this
+        school never declares it. For chapter code that shows such a number where a school has it; code
+        reading the built-in catalogue uses `fact`, which refuses an unknown id."""
+        return self.fact(fact_id) if self.declares(fact_id) else math.nan
 
     def fact_decimals(self, fact_id: str) -> int | None:
         """Decimals as printed (from the CSV text), for comparing within the printed rounding."""
@@ -80,8 +95,9 @@ class YearData:
 
 
 def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the project (the checkout, or the current folder)."""
     try:
-        return str(path.resolve().relative_to(REPO_ROOT))
+        return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
 
@@ -121,26 +137,47 @@ def file_hash(path: Path) -> str:
 
 
 def data_files(year: int, data_dir=None) -> list[Path]:
-    """The year's data files: the tables, profile, catalogue and manifest, and the text (text/*.md)."""
+    """Every file of the year's folder, sub-folders included (the tables, school.yaml, catalogue.yaml, the
+    text, the manifest), without hidden files such as .DS_Store."""
     folder = year_dir(year, data_dir)
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    files += [p for p in (folder / TEXT_DIR).glob("*.md") if not p.name.startswith(".")]
-    return sorted(files)
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
 
 
 def data_version(year: int, data_dir=None) -> str:
-    """A short hash of every file in the year's folder: the version stamped on rendered reports."""
-    digest = hashlib.sha256()
+    """A short hash of every data file in the year's folder (the manifest aside: it only records them):
+    the version stamped on rendered reports. Any change to a table, the profile, the declarations or the
+    text changes it."""
     folder = year_dir(year, data_dir)
+    digest = hashlib.sha256()
     for path in data_files(year, data_dir):
-        name = path.relative_to(folder).as_posix()
-        digest.update(name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+        if path.name == MANIFEST and path.parent == folder:
+            continue
+        digest.update(_relative(path, folder).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
-def _manifest_checks(folder: Path, label: str) -> Report:
+def _profile_year_checks(profile: SchoolProfile | None, label: str, year: int) -> Report:
+    """The report title and period of school.yaml must name this year (a copied folder names the last)."""
+    report = Report(checks_run=["year_label"])
+    for key in ("report_title", "period"):
+        value = getattr(profile, key, "") if profile else ""
+        wrong = other_years(value, year)
+        if wrong:
+            report.add(year_finding(f"{label}/{PROFILE_FILE}", None, key, value, year, wrong))
+    return report
+
+
+def _manifest_checks(folder: Path, label: str, year: int) -> Report:
     report = Report(checks_run=["manifest"])
     manifest_path = folder / MANIFEST
     if not manifest_path.exists():
@@ -164,6 +201,20 @@ def _manifest_checks(folder: Path, label: str) -> Report:
             )
         )
         return report
+    listed_year = manifest.get("year")
+    if listed_year is not None and str(listed_year).strip() != str(year):
+        report.add(
+            Finding(
+                Level.FAIL,
+                "year_label",
+                f"数据清单登记的是 {listed_year} 年的数据，不是 {year} 年",
+                f"{label}/{MANIFEST}",
+                column="year",
+                value=str(listed_year),
+                expected=f"{year}；若复制了上一年的文件夹，请改用 qz new-year {year} 创建空白年度，"
+                "或确认数据后运行 qz manifest 重新生成清单",
+            )
+        )
     for name, entry in listed.items():
         path = folder / name
         if not path.exists():
@@ -177,10 +228,22 @@ def _manifest_checks(folder: Path, label: str) -> Report:
                     f"{label}/{name}",
                 )
             )
-    for path in folder.glob("*.csv"):
-        if path.name not in listed:
-            report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{path.name}"))
+    for path in _recorded_files(folder):
+        name = _relative(path, folder)
+        if name not in listed:
+            report.add(Finding(Level.WARN, "manifest", "文件未登记在清单中", f"{label}/{name}"))
     return report
+
+
+def _recorded_files(folder: Path) -> list[Path]:
+    """The files a manifest records: every data file of the year's folder except the manifest itself."""
+    return [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not (p.name == MANIFEST and p.parent == folder)
+    ]
 
 
 def _status_row(
@@ -236,7 +299,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         path = folder / spec.filename
         if not path.exists():
             continue
-        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}", catalogue.facts)
+        raw, table_report = read_table(path, spec, f"{label}/{spec.filename}", catalogue.facts, int(year))
         report.extend(table_report)
         if name == "facts":
             raw = _drop_unfilled_facts(raw, report)
@@ -264,9 +327,10 @@ def read_year(year: int, data_dir=None) -> YearData:
             )
     profile = None
     if folder.is_dir():
-        report.extend(_manifest_checks(folder, label))
+        report.extend(_manifest_checks(folder, label, int(year)))
         profile, profile_report = read_profile(folder, label)
         report.extend(profile_report)
+        report.extend(_profile_year_checks(profile, label, int(year)))
     facts = tables.pop("facts", None)
     if facts is None:
         facts = pd.DataFrame(columns=["id", "label", "value", "unit", "note", "decimals"]).set_index(
@@ -320,18 +384,22 @@ def load_year(year: int, data_dir=None, strict: bool = True) -> YearData:
 
 
 def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:
-    """The explicit command that records each file's hash (``qz manifest``). Never called implicitly."""
+    """The explicit command that records each data file's hash (``qz manifest``): the tables (with their row
+    counts), school.yaml, catalogue.yaml and the text. Never called implicitly."""
     folder = year_dir(year, data_dir)
     path = folder / MANIFEST
     old = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     files = {}
-    for p in sorted(folder.glob("*.csv")):
-        rows = max(0, sum(1 for _ in p.open(encoding="utf-8-sig", errors="replace")) - 1)
-        files[p.name] = {"sha256": file_hash(p), "rows": rows}
+    for p in _recorded_files(folder):
+        entry: dict = {"sha256": file_hash(p)}
+        if p.suffix == ".csv":
+            with p.open(encoding="utf-8-sig", errors="replace") as fh:
+                entry["rows"] = max(0, sum(1 for _ in fh) - 1)
+        files[_relative(p, folder)] = entry
     manifest = {
         "year": int(year),
         "source": source or (old or {}).get("source", ""),
-        "schema": "qzanalysis/metadata/schemas/<表名>.yaml",
+        "schema": "qzanalysis/metadata/schemas/<表名>.yaml；本年度自行登记的数值与表见 catalogue.yaml",
         "files": files,
     }
     tmp = path.with_suffix(".tmp")

@@ -210,8 +210,8 @@ def resolve(ref: Reference, data: Any, previous: Any = None, spaced: bool = Fals
     if ref.kind == "school":
         profile = getattr(data, "profile", None)
         value = profile.value(ref.name) if profile is not None else ""
-        label = {"name": "学校全称", "short_name": "学校简称", "address": "地址", "website": "网址"}
-        return Resolved(str(value) if value else None, label.get(ref.name, f"学校概况 {ref.name}"))
+        labels = {"name": "学校全称", "short_name": "学校简称", "address": "地址", "website": "网址"}
+        return Resolved(str(value) if value else None, labels.get(ref.name, f"学校概况 {ref.name}"))
     if ref.kind == "fact":
         spec = data.catalogue.facts[ref.name]
         label = clean_label(spec.label)
@@ -605,7 +605,7 @@ def placeholder(label: str) -> str:
 def draft_copy(source: Path, target: Path, from_year: int) -> list[Path]:
     """Copy last year's ``text/`` folder to a new year's, every file marked ``draft: true`` (front matter
     replaced). References are kept, so they print the new year's values (or placeholders). Returns the files."""
-    written = []
+    written: list[Path] = []
     src = Path(source) / TEXT_DIR
     if not src.is_dir():
         return written

@@ -9,17 +9,20 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 # frictionless validates descriptors with jsonschema, which imports rfc3987_syntax when it is installed
 # (jupyter brings it in) and builds ~40 Lark grammars at import: 3 s in every kernel that loads data.
 # We use no IRI formats, so make that optional import fail fast. Only done if jsonschema is not loaded yet.
 if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: import fails fast
 
 from frictionless import Resource, Schema  # noqa: E402
 
+from qzanalysis.core import content_checks
 from qzanalysis.core.catalog import FactSpec, TableSpec, cross_checks, fact_specs, table_specs
 from qzanalysis.core.findings import Finding, Level, Report
+from qzanalysis.core.patterns import describe_pattern, only_digits
 from qzanalysis.core.readers import RawTable, read_csv
 
 _TYPE_NAMES = {"integer": "整数", "number": "数字", "boolean": "是/否", "string": "文本", "date": "日期"}
@@ -28,10 +31,16 @@ _ROW_POSITION = re.compile(r"row at position (?P<pos>\d+)")
 
 
 def read_table(
-    path: Path, spec: TableSpec, display_path: str, facts: dict[str, FactSpec] | None = None
+    path: Path,
+    spec: TableSpec,
+    display_path: str,
+    facts: dict[str, FactSpec] | None = None,
+    year: int | None = None,
 ) -> tuple[RawTable, Report]:
-    """Read one CSV and run its schema checks. `facts`: the year's fact catalogue (default: the built-in
-    one), which gives each facts.csv row its unit, type and range."""
+    """Read one CSV and run its checks: schema (types, constraints, keys), total rows, look-alike keys,
+    percentages typed as fractions, and, given the `year`, labels naming another year. `facts`: the
+    year's fact catalogue (default: the built-in one), which gives each facts.csv row its unit, type and
+    range."""
     report = Report(checks_run=["encoding", "header", "number_format", "type", "constraint", "primary_key"])
     catalogue = facts if facts is not None else fact_specs()
 
@@ -40,22 +49,16 @@ def read_table(
         return fact.unit if fact else record.get("unit")
 
     unit_for_row = _fact_unit if spec.name == "facts" else None
-    try:
-        raw = read_csv(path, spec, display_path, unit_for_row=unit_for_row)
-    except ValueError as exc:  # undecodable bytes
-        report.add(Finding(Level.FAIL, "encoding", str(exc), display_path))
-        return RawTable(path, display_path, [], [], [], "?"), report
-    except OSError as exc:  # e.g. a folder that happens to be named like a table
-        report.add(
-            Finding(
-                Level.FAIL, "encoding", f"无法读取：{exc.strerror or exc}", display_path, expected="CSV 文件"
-            )
-        )
-        return RawTable(path, display_path, [], [], [], "?"), report
+    raw = read_csv(path, spec, display_path, unit_for_row=unit_for_row)
     report.findings.extend(raw.findings)
-    if any(f.check == "header" and f.level is Level.FAIL for f in raw.findings):
-        return raw, report  # cell checks against a wrong header would only add noise
+    if not raw.header:
+        return raw, report  # unreadable, or a wrong header: cell checks would only add noise
+    content_checks.total_rows(raw, spec, report)
+    content_checks.lookalike_keys(raw, spec, report)
+    if year is not None:
+        content_checks.year_labels(raw, spec, year, report)
     _frictionless_checks(raw, spec, report)
+    content_checks.percent_fractions(raw, spec, report, catalogue)
     if spec.name == "facts":
         _fact_catalogue_checks(raw, report, catalogue)
     return raw, report
@@ -77,7 +80,9 @@ def _frictionless_checks(raw: RawTable, spec: TableSpec, report: Report) -> None
 
 
 def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Finding:
-    where = dict(file=raw.display_path, line=line, column=column, value=None if cell is None else str(cell))
+    where: dict[str, Any] = dict(
+        file=raw.display_path, line=line, column=column, value=None if cell is None else str(cell)
+    )
     field = spec.field(column) if column in spec.field_names else None
     unit = f"（单位：{field.unit}）" if field is not None and field.unit else ""
     if error.type == "type-error" and field is not None:
@@ -91,13 +96,24 @@ def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Fin
     if error.type == "constraint-error":
         m = _CONSTRAINT.search(error.note or "")
         name, limit = (m.group("name"), m.group("value")) if m else ("", "")
+        kind = _TYPE_NAMES.get(field.type, "内容") if field is not None else "内容"
         text = {
-            "required": ("必填项为空", "非空值"),
+            "required": (
+                "必填项为空",
+                f"非空值：{kind}{unit}" if field is not None and field.is_numeric else "非空值",
+            ),
             "minimum": ("小于允许的最小值", f"不小于 {limit}{unit}"),
             "maximum": ("大于允许的最大值", f"不大于 {limit}{unit}"),
             "enum": ("不在允许的取值中", f"以下之一：{limit}"),
-            "pattern": ("格式不符", f"符合格式 {limit}"),
+            "pattern": ("格式不符", _pattern_expected(limit)),
         }.get(name, (f"不满足约束 {name}", limit))
+        row_number = getattr(error, "row_number", None)
+        typed = raw.placeholders.get((row_number - 2, column)) if row_number else None
+        if name == "required" and typed:
+            where["value"] = typed
+            text = (f"必填项不能用“{typed}”代替", text[1])
+        elif name == "required":
+            where["value"] = ""
         return Finding(Level.FAIL, "constraint", text[0], **where, expected=text[1])
     if error.type in ("primary-key", "unique-error"):
         m = _ROW_POSITION.search(error.note or "")
@@ -112,6 +128,13 @@ def _translate(error, spec: TableSpec, raw: RawTable, line, column, cell) -> Fin
     return Finding(Level.FAIL, "schema", error.message, **where)
 
 
+def _pattern_expected(pattern: str) -> str:
+    text = describe_pattern(pattern)
+    if only_digits(pattern):
+        text += "（以 0 开头的代码也照写，如 0109；在 Excel 中先把单元格设为“文本”再输入）"
+    return text
+
+
 def _fact_catalogue_checks(raw: RawTable, report: Report, catalogue: dict[str, FactSpec]) -> None:
     """facts.csv rows must name catalogue ids, in the catalogue's unit, within the catalogue's type and range."""
     report.checks_run.append("fact_catalogue")
@@ -119,7 +142,7 @@ def _fact_catalogue_checks(raw: RawTable, report: Report, catalogue: dict[str, F
     for row, line in zip(raw.rows, raw.lines, strict=True):
         fid, unit, value = row[col["id"]], row[col["unit"]], row[col["value"]]
         spec: FactSpec | None = catalogue.get(fid)
-        where = dict(file=raw.display_path, line=line)
+        where: dict[str, Any] = dict(file=raw.display_path, line=line)
         if spec is None:
             report.add(
                 Finding(

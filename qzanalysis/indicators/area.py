@@ -25,12 +25,10 @@ from qzanalysis.core.dataset import YearData
 from qzanalysis.core.findings import DataValidationError, Level, Report
 from qzanalysis.core.paths import METADATA_DIR
 from qzanalysis.indicators.registry import Indicator, registry
-from qzanalysis.indicators.standards import MET, NOT_MET, UNKNOWN, Standard, school_value, standards
+from qzanalysis.indicators.standards import MET, NOT_MET, UNKNOWN, school_value, standards
 
 NOT_APPLICABLE = "不适用"
 STATUS_ORDER = ("完整", "不完整", "缺失", "有错误")
-# A standard written for 职业院校 applies to every school; one for 一般类中职学校 to every 中等职业学校.
-GENERIC_APPLIES = {"职业院校": None, "一般类中职学校": "中等职业学校"}
 
 
 @cache
@@ -99,16 +97,6 @@ def findings_of(school: SchoolYear, level: Level = Level.FAIL) -> list:
 
 
 # ---- definitions -------------------------------------------------------------------------------------
-def school_options(data: YearData, ind: Indicator) -> dict[str, str]:
-    """The school's own choices for `ind` (its school.yaml definitions), completed with the defaults."""
-    chosen = dict(ind.default_options())
-    own = (data.profile.definitions if data.profile else {}).get(ind.id, {})
-    for option, choice in own.items():
-        if option in ind.options and choice in ind.options[option]["choices"]:
-            chosen[option] = choice
-    return chosen
-
-
 def definition_text(ind: Indicator, options: dict[str, str]) -> str:
     """The choices in words, e.g. '分母：专任教师' ('' for an indicator without options)."""
     parts = []
@@ -146,7 +134,7 @@ def indicator_values(schools: Sequence[SchoolYear], ids: Sequence[str] | None = 
     for school in comparable(schools):
         for ind_id in ids:
             ind = registry()[ind_id]
-            own = school_options(school.data, ind)
+            own = ind.chosen_options(school.data)
             same = own == ind.default_options()
             value, source = _value(ind, school.data, own), "重算值"
             if math.isnan(value) and ind.printed:
@@ -289,29 +277,21 @@ def pooled(schools: Sequence[SchoolYear], values: pd.DataFrame, ind_id: str) -> 
 
 
 # ---- national standards, each under the school's own type ------------------------------------------------
-def applies(standard: Standard, types: Sequence[str]) -> bool:
-    """Whether a standard holds for a school of these types (its `applies_to` is one of them, or generic)."""
-    if standard.applies_to in GENERIC_APPLIES:
-        needed = GENERIC_APPLIES[standard.applies_to]
-        return needed is None or needed in types
-    return standard.applies_to in types
-
-
 STANDARD_COLUMNS = ["代码", "学校", "id", "标准", "适用", "结论", "本校值", "取值"]
 
 
 def standards_matrix(schools: Sequence[SchoolYear]) -> pd.DataFrame:
-    """Long frame: every comparable school × every standard: 结论 is 达标 / 未达标 / 无法判断, or 不适用 when the
-    standard is not for the school's type (types from its school.yaml, else the collection)."""
+    """Long frame: every comparable school × every standard in force that year: 结论 is 达标 / 未达标 / 无法判断,
+    or 不适用 when the standard is not for the school's type (types from its school.yaml, else the collection)."""
     from qzanalysis.indicators.standards import fmt_value
 
     rows = []
     for school in comparable(schools):
-        for std in standards().values():
-            if applies(std, school.types):
-                value, source, _ = school_value(std, school.data)
-                verdict = std.met(value)
-                shown = fmt_value(value, std.unit, std.decimals)
+        for std in standards(school.data.year).values():  # in force that year
+            if std.applies_to_types(tuple(school.types)):
+                found = school_value(std, school.data)
+                verdict, source = std.met(found.value), found.source
+                shown = fmt_value(found.value, std.unit, std.decimals)
             else:
                 verdict, shown, source = NOT_APPLICABLE, "", ""
             rows.append(
@@ -372,11 +352,11 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
         previous, why = previous_of(school)
         for ind_id in ids:
             ind = registry()[ind_id]
-            own = school_options(school.data, ind)
+            own = ind.chosen_options(school.data)
             now = _value(ind, school.data, own)
             before, note = math.nan, why
             if previous is not None:
-                before_options = school_options(previous, ind)
+                before_options = ind.chosen_options(previous)
                 before = _value(ind, previous, before_options)
                 if before_options != own:
                     note, before = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import pandas as pd
 
@@ -19,11 +20,10 @@ def audit(data: YearData, prev: YearData | None | object = _AUTO) -> pd.DataFram
 
     `prev` defaults to the nearest earlier year in the data folder (None when there is none).
     """
-    if prev is _AUTO:
-        prev = previous_year(data)
-    rows = indicator_rows(data, prev)
-    for rule in all_rules():
-        rows.extend(run_rule(rule, data, prev))
+    previous = previous_year(data) if prev is _AUTO else cast("YearData | None", prev)
+    rows = indicator_rows(data, previous)
+    for rule in all_rules(data):
+        rows.extend(run_rule(rule, data, previous))
     frame = pd.DataFrame([r.as_dict() for r in rows])
     frame["_order"] = frame["结论"].map({v: i for i, v in enumerate(VERDICT_ORDER)})
     frame["_section"] = frame["章节"].map(_section_key)
@@ -71,7 +71,7 @@ def declines(data: YearData, prev: YearData | None) -> pd.DataFrame:
             decimals = max(data.fact_decimals(item["fact"]) or 0, prev.fact_decimals(item["fact"]) or 0)
             rows.append(
                 {
-                    "项目": item.get("name") or fact_name(item["fact"]),
+                    "项目": item.get("name") or fact_name(data, item["fact"]),
                     "上年": before,
                     "本年": now,
                     "变化": change,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from qzanalysis.core.catalog import _load_yaml, fact_specs, table_specs
+from qzanalysis.core.catalog import _load_yaml
 from qzanalysis.core.dataset import YearData
 from qzanalysis.core.paths import METADATA_DIR
 from qzanalysis.indicators.compare import (
@@ -27,8 +27,8 @@ from qzanalysis.indicators.compare import (
     implied_denominator,
     rounding_mechanism,
 )
-from qzanalysis.indicators.formula import Context, evaluate, fact_name, number_text
-from qzanalysis.indicators.registry import indicator_table, registry
+from qzanalysis.indicators.formula import Context, evaluate, fact_name, number_text, ratio_parts
+from qzanalysis.indicators.registry import Indicator, registry
 from qzanalysis.indicators.standards import thresholds
 
 CONSISTENT, ROUNDING, INCONSISTENT, UNCHECKABLE = (
@@ -64,8 +64,8 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def unit_of(fact_id: str) -> str:
-    return fact_specs()[fact_id].unit
+def unit_of(data: YearData, fact_id: str) -> str:
+    return data.fact_spec(fact_id).unit
 
 
 def value_text(value: float, decimals: int, unit: str | None = None) -> str:
@@ -112,7 +112,7 @@ class Row:
     def as_dict(self) -> dict[str, Any]:
         diff_text = (
             "—"
-            if _missing(self.diff)
+            if self.diff is None or _missing(self.diff)
             else signed_text(self.diff, computed_decimals(self.diff, self.decimals))
         )
         return {
@@ -170,11 +170,16 @@ def judge(
         how = {
             TRUNCATION: f"报告值是重算值截尾到 {row.decimals} 位小数的结果（截尾）",
             CHAINED_ROUNDING: f"报告值是重算值从第 {row.decimals + 3} 位小数起逐位四舍五入到 {row.decimals} 位的结果（逐位舍入）",
-        }[mechanism]
+        }.get(mechanism or "", "舍入方式不明")
         notes.append(
             f"重算值按四舍五入应印为 {number_text(computed, row.decimals)}，报告印 {number_text(printed, row.decimals)}；{how}。"
         )
-    elif verdict == Verdict.INCONSISTENT and not exact and abs(diff) <= 10.0**-row.decimals + 1e-9:
+    elif (
+        verdict == Verdict.INCONSISTENT
+        and not exact
+        and diff is not None
+        and abs(diff) <= 10.0**-row.decimals + 1e-9
+    ):
         notes.append(
             f"重算值 {number_text(computed, row.decimals + 2)} 按四舍五入、截尾或逐位舍入都得不到报告值 {number_text(printed, row.decimals)}。"
         )
@@ -191,56 +196,74 @@ def add_note(row: Row, text: str) -> None:
 
 # ---- rule kinds ---------------------------------------------------------------------------------
 def _ctx(data: YearData, prev: YearData | None) -> Context:
-    return Context(data=data, prev=prev, standards=thresholds())
+    return Context(data=data, prev=prev, standards=thresholds(data.year))
 
 
-def _implied_note(ctx: Context, spec: dict, printed: float) -> str:
-    numerator = evaluate(spec["numerator"], ctx).value
-    implied = implied_denominator(numerator, printed, float(spec.get("scale", 1)))
+def _implied_note(ctx: Context, formula: str, spec: dict, printed: float) -> str:
+    """Which denominator the printed value implies, from the indicator's own formula (N / D × k)."""
+    parts = ratio_parts(formula)
+    if parts is None:
+        return ""
+    numerator_formula, denominator_formula, scale = parts
+    numerator = evaluate(numerator_formula, ctx).value
+    implied = implied_denominator(numerator, printed, scale)
     if implied is None:
         return ""
     text = f"报告值相当于以约 {number_text(implied, 0)} 为{spec['what']}"
-    if spec.get("actual"):
-        actual = evaluate(spec["actual"], ctx).value
-        if not _missing(actual):
-            text += f"（按定义应为 {number_text(actual)}）"
+    actual = evaluate(denominator_formula, ctx).value
+    if not _missing(actual):
+        text += f"（按定义应为 {number_text(actual)}）"
     tolerance = rule_metadata()["defaults"]["implied_match_tolerance"]
     for fid in spec.get("candidates", []):
         value = ctx.data.fact(fid)
         if not _missing(value) and value and abs(implied - value) / value <= tolerance:
-            text += f"，即用了{fact_name(fid)}（{number_text(value)}）作分母"
+            text += f"，即用了{fact_name(ctx.data, fid)}（{number_text(value)}）作分母"
     return text + "。"
 
 
+def _other_definition_note(
+    ind: Indicator, data: YearData, prev, options: dict, printed: float, decimals
+) -> str:
+    """When the printed value matches another definition than the school's, name it."""
+    name = next(iter(ind.options), None)
+    if name is None:
+        return ""
+    for choice, formula in ind.alternatives(options).items():
+        value = evaluate(formula, _ctx(data, prev)).value
+        if compare(value, printed, decimals)[0] is Verdict.CONSISTENT:
+            text = ind.options[name]["choices"][choice]
+            return (
+                f"报告值与另一口径（{name}={choice}：{text}）的计算结果 {number_text(value, (decimals or 0) + 2)} 一致，"
+                f"而本校声明的口径是“{ind.choice_text(options)}”（school.yaml 的 definitions）。"
+            )
+    return ""
+
+
 def indicator_rows(data: YearData, prev: YearData | None) -> list[Row]:
-    """Every registry indicator that has a printed value, recomputed by the registry itself."""
+    """Every registry indicator that has a printed value, recomputed by the registry with the school's
+    definition; the algorithm is the indicator's own formula."""
     ctx = _ctx(data, prev)
     notes = rule_metadata().get("indicators", {})
-    table = indicator_table(data).set_index("id")
     rows = []
     for ind in registry().values():
-        if not ind.printed:
+        if not ind.printed or ind.printed not in data.catalogue.facts:
             continue
         meta = notes.get(ind.id, {})
-        # the registry's table rounds for display; its verdict is taken over, the value recomputed unrounded
-        computed = ind.compute(data)
+        ev = ind.evaluate(data, prev)
         printed = data.fact(ind.printed)
+        decimals = data.fact_decimals(ind.printed)
         row = Row(section=ind.section, item=ind.name, kind="indicator", unit=ind.unit)
-        missing: list[str] = []
-        if meta.get("formula"):
-            result = evaluate(meta["formula"], ctx)
-            row.algorithm = result.text + ("%" if ind.unit == "%" and result.text.endswith("100") else "")
-            missing = result.missing
-        judge(row, computed, printed, data.fact_decimals(ind.printed), missing)
-        registry_verdict = table.at[ind.id, "核对"]
-        if registry_verdict != Verdict.COMPUTED_ONLY.value and registry_verdict != row.verdict:
-            raise AssertionError(f"{ind.id}: 核查结论 {row.verdict} 与指标登记表 {registry_verdict} 不一致")
-        if (
-            row.verdict in (INCONSISTENT, ROUNDING, UNCHECKABLE)
-            and meta.get("implied")
-            and not _missing(printed)
-        ):
-            add_note(row, _implied_note(ctx, meta["implied"], printed))
+        row.algorithm = ev.text
+        judge(row, ev.value, printed, decimals, ev.missing)
+        for sub in ev.substitutions:
+            if not sub.same_quantity:
+                add_note(row, sub.sentence() + "。")
+        if ev.out_of_range:
+            add_note(row, f"重算值超出定义允许的范围（{ind.range_text()}），数据有误。")
+        if row.verdict in (INCONSISTENT, ROUNDING, UNCHECKABLE) and not _missing(printed):
+            add_note(row, _other_definition_note(ind, data, prev, ev.options, printed, decimals))
+            if meta.get("implied"):
+                add_note(row, _implied_note(ctx, ind.formula_for(ev.options), meta["implied"], printed))
         rows.append(row)
     return rows
 
@@ -268,11 +291,11 @@ def change_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
     printed = data.fact(rule["printed"])
     change = now - before
     unsigned = rule.get("unsigned", False)
-    row = Row(section=rule["section"], item=rule["item"], kind="change", unit=unit_of(rule["printed"]))
+    row = Row(section=rule["section"], item=rule["item"], kind="change", unit=unit_of(data, rule["printed"]))
     row.algorithm = f"{number_text(now)} − {number_text(before)}（{data.year} 年 − 上年）"
-    missing = [f"上年{fact_name(rule['value'])}"] if _missing(before) else []
+    missing = [f"上年{fact_name(data, rule['value'])}"] if _missing(before) else []
     if _missing(now):
-        missing.insert(0, fact_name(rule["value"]))
+        missing.insert(0, fact_name(data, rule["value"]))
     compared = abs(change) if unsigned and not _missing(change) else change
     judge(row, compared, printed, data.fact_decimals(rule["printed"]), missing)
     if not _missing(change):
@@ -290,7 +313,7 @@ def growth_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
     growth = math.nan if _missing(before) or before == 0 else (now - before) / before * 100
     row = Row(section=rule["section"], item=rule["item"], kind="growth", unit="%")
     row.algorithm = f"（{number_text(now)} − {number_text(before)}）÷ {number_text(before)} × 100%"
-    missing = [f"上年{fact_name(rule['value'])}"] if _missing(before) else []
+    missing = [f"上年{fact_name(data, rule['value'])}"] if _missing(before) else []
     judge(row, growth, data.fact(rule["printed"]), data.fact_decimals(rule["printed"]), missing)
     if (
         row.verdict != CONSISTENT
@@ -309,7 +332,7 @@ def formula_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]
     ctx = _ctx(data, prev)
     result = evaluate(rule["formula"], ctx)
     printed_id = rule["printed"]
-    row = Row(section=rule["section"], item=rule["item"], kind=rule["kind"], unit=unit_of(printed_id))
+    row = Row(section=rule["section"], item=rule["item"], kind=rule["kind"], unit=unit_of(data, printed_id))
     row.algorithm = result.text
     judge(
         row,
@@ -328,7 +351,7 @@ def formula_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]
 
 def _table_parts(data: YearData, spec: dict) -> tuple[list[tuple[str, float]] | None, str]:
     frame = data.table(spec["name"])
-    title = table_specs()[spec["name"]].title
+    title = data.catalogue.tables[spec["name"]].title
     if frame is None:
         return None, title
     for key, value in (spec.get("where") or {}).items():
@@ -344,10 +367,10 @@ def sum_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
         parts, title = _table_parts(data, rule["table"])
         missing_what = title
     else:
-        parts = [(fact_name(f), data.fact(f)) for f in rule["parts"]]
+        parts = [(fact_name(data, f), data.fact(f)) for f in rule["parts"]]
         missing_what = "、".join(name for name, v in parts if _missing(v))
     total_id = rule["total"]
-    row = Row(section=rule["section"], item=rule["item"], kind="sum", unit=unit_of(total_id))
+    row = Row(section=rule["section"], item=rule["item"], kind="sum", unit=unit_of(data, total_id))
     missing = []
     if not parts or any(_missing(v) for _, v in parts):
         value = math.nan
@@ -370,10 +393,10 @@ def row_sum_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]
         section=rule["section"],
         item=rule["item"],
         kind="row_sum",
-        unit=table_specs()[rule["table"]].field(rule["total"]).unit or "",
+        unit=data.catalogue.tables[rule["table"]].field(rule["total"]).unit or "",
     )
     if frame is None or frame.empty:
-        return [judge(row, math.nan, math.nan, 0, [table_specs()[rule["table"]].title])]
+        return [judge(row, math.nan, math.nan, 0, [data.catalogue.tables[rule["table"]].title])]
     parts = (
         frame[rule["parts"]].astype("float64").fillna(0).sum(axis=1)
     )  # an empty part cell is “not offered”
@@ -403,7 +426,9 @@ def per_recipient_rows(rule: dict, data: YearData, prev: YearData | None) -> lis
     amounts, recipients = data.table(a_spec["table"]), data.table(r_spec["table"])
     if amounts is None or recipients is None:
         missing = [
-            table_specs()[s["table"]].title for s, f in ((a_spec, amounts), (r_spec, recipients)) if f is None
+            data.catalogue.tables[s["table"]].title
+            for s, f in ((a_spec, amounts), (r_spec, recipients))
+            if f is None
         ]
         return [
             judge(
@@ -453,10 +478,16 @@ def same_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
     rows = []
     for other in ids[1:]:
         a, b = data.fact(first), data.fact(other)
-        item = rule["item"] if len(ids) == 2 else f"{rule['item']}（{fact_name(first)} / {fact_name(other)}）"
-        row = Row(section=rule["section"], item=item, kind="same", unit=unit_of(first))
-        row.algorithm = f"{fact_name(first)} {number_text(a)}；{fact_name(other)} {number_text(b)}"
-        missing = [fact_name(f) for f, v in ((first, a), (other, b)) if _missing(v)]
+        item = (
+            rule["item"]
+            if len(ids) == 2
+            else f"{rule['item']}（{fact_name(data, first)} / {fact_name(data, other)}）"
+        )
+        row = Row(section=rule["section"], item=item, kind="same", unit=unit_of(data, first))
+        row.algorithm = (
+            f"{fact_name(data, first)} {number_text(a)}；{fact_name(data, other)} {number_text(b)}"
+        )
+        missing = [fact_name(data, f) for f, v in ((first, a), (other, b)) if _missing(v)]
         judge(row, b, a, data.fact_decimals(first), missing, exact=True)
         row.printed, row.computed = a, b
         if rule.get("relation") == "<=" and row.verdict != UNCHECKABLE:
@@ -466,7 +497,9 @@ def same_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
             if prev is not None:
                 for f, v in ((first, b), (other, a)):
                     if not _missing(v) and v == prev.fact(f):
-                        add_note(row, f"{number_text(v)} 与上年的{fact_name(f)}相同，可能沿用了上年数。")
+                        add_note(
+                            row, f"{number_text(v)} 与上年的{fact_name(data, f)}相同，可能沿用了上年数。"
+                        )
         rows.append(row)
     return rows
 
@@ -485,11 +518,22 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
                 math.nan,
                 printed_total,
                 data.fact_decimals(total_id),
-                [table_specs()[rule["table"]].title],
+                [data.catalogue.tables[rule["table"]].title],
             )
         ]
     printed_units = frame[rule["printed_unit"]].dropna()
     label = printed_units.mode().iloc[0] if not printed_units.empty else None
+    unknown = [u for u in dict.fromkeys(frame[rule["printed_unit"]]) if u not in UNIT_FACTORS_TO_YUAN]
+    if unknown or label is None:
+        # whatever validation lets through is handled: a unit we cannot convert is said, not a crash
+        row.verdict = UNCHECKABLE
+        row.printed_text, row.computed_text = "—", "—"
+        shown = "、".join("（空白）" if _blank(u) else f"“{u}”" for u in unknown) or "（空白）"
+        row.note = (
+            f"报告所印单位{shown}不是可换算的金额单位（{'、'.join(UNIT_FACTORS_TO_YUAN)}），"
+            "无法按印刷单位相加核对。"
+        )
+        return [row]
     # the parts as printed, all read in the unit most of them carry
     as_printed = sum(
         float(r[rule["amount"]]) * UNIT_FACTORS_TO_YUAN[r[rule["printed_unit"]]] / UNIT_FACTORS_TO_YUAN[label]
@@ -503,26 +547,26 @@ def unit_table_rows(rule: dict, data: YearData, prev: YearData | None) -> list[R
     if _missing(printed_total):
         row.verdict = UNCHECKABLE
         row.printed_text, row.computed_text = "—", f"{number_text(as_printed, 2)} {label}"
-        row.note = f"报告未印{fact_name(total_id)}，无法核对分项与合计的单位。"
+        row.note = f"报告未印{fact_name(data, total_id)}，无法核对分项与合计的单位。"
         return [row]
     total_printed_unit = printed_unit_of(data, total_id)
-    row.printed_text = f"{number_text(printed_total)} {total_printed_unit or unit_of(total_id)}"
+    row.printed_text = f"{number_text(printed_total)} {total_printed_unit or unit_of(data, total_id)}"
     row.computed_text = f"{number_text(as_printed, 2)} {label}"
     wrong = frame[frame[rule["printed_unit"]] != frame[rule["unit"]]]
-    if total_printed_unit and total_printed_unit != unit_of(total_id):
+    if total_printed_unit and total_printed_unit != unit_of(data, total_id):
         add_note(
             row,
-            f"合计印为“{total_printed_unit}”，事实目录的单位为“{unit_of(total_id)}”。",
+            f"合计印为“{total_printed_unit}”，事实目录的单位为“{unit_of(data, total_id)}”。",
         )
     if row.verdict != CONSISTENT and not wrong.empty:
         add_note(
             row,
             f"按报告印的单位（{label}）相加，分项与合计不符；只有把"
             + "、".join(f"{r.iloc[0]}" for _, r in wrong.iterrows())
-            + f"读作{'、'.join(dict.fromkeys(wrong[rule['unit']]))}，分项才与合计（{unit_of(total_id)}）相符。",
+            + f"读作{'、'.join(dict.fromkeys(wrong[rule['unit']]))}，分项才与合计（{unit_of(data, total_id)}）相符。",
         )
         row.verdict = INCONSISTENT
-    elif not wrong.empty or (total_printed_unit and total_printed_unit != unit_of(total_id)):
+    elif not wrong.empty or (total_printed_unit and total_printed_unit != unit_of(data, total_id)):
         row.verdict = INCONSISTENT
         add_note(row, "印刷单位与实际单位不符。")
     return [row]
@@ -553,7 +597,7 @@ def unit_note_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Ro
     row.algorithm = "比较数据记录的印刷单位（printed_unit）与目录单位"
     hits: list[str] = []
     if "table" in rule:
-        spec = table_specs()[rule["table"]]
+        spec = data.catalogue.tables[rule["table"]]
         frame = data.table(rule["table"])
         if frame is None:
             row.note = f"本年度未提供{spec.title}数据。"
@@ -573,8 +617,8 @@ def unit_note_rows(rule: dict, data: YearData, prev: YearData | None) -> list[Ro
             return [row]
         for fid in facts.index:
             printed = printed_unit_of(data, fid)
-            if printed and printed != unit_of(fid):
-                hits.append(f"{fact_name(fid)}：{_unit_text(printed)}，应为“{unit_of(fid)}”")
+            if printed and printed != unit_of(data, fid):
+                hits.append(f"{fact_name(data, fid)}：{_unit_text(printed)}，应为“{unit_of(data, fid)}”")
         where = "事实目录"
     if hits:
         row.verdict = INCONSISTENT
@@ -601,14 +645,17 @@ KINDS: dict[str, Callable[[dict, YearData, YearData | None], list[Row]]] = {
 }
 
 
-def all_rules() -> list[dict]:
-    return registry_change_rules() + list(rule_metadata()["rules"])
+def all_rules(data: YearData | None = None) -> list[dict]:
+    """The rules the audit runs besides the indicators: the registry's printed changes, the shared rules of
+    metadata/audit_rules.yaml, and the year's own rules (data/<year>/catalogue.yaml `rules`)."""
+    own = list(data.catalogue.rules) if data is not None else []
+    return registry_change_rules() + list(rule_metadata()["rules"]) + own
 
 
 def run_rule(rule: dict, data: YearData, prev: YearData | None) -> list[Row]:
     return KINDS[rule["kind"]](rule, data, prev)
 
 
-def rule_count() -> int:
+def rule_count(data: YearData | None = None) -> int:
     """Rules the audit runs: the registry indicators with a printed value plus the rules above."""
-    return sum(1 for i in registry().values() if i.printed) + len(all_rules())
+    return sum(1 for i in registry().values() if i.printed) + len(all_rules(data))

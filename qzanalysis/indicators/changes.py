@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from qzanalysis.core.catalog import fact_specs, table_specs
+from qzanalysis.core.catalog import FactSpec, TableSpec
 from qzanalysis.core.dataset import YearData
 from qzanalysis.core.values import MISSING_TEXT, fmt_number
 
@@ -26,10 +26,32 @@ PRESENCE_COLUMNS = ["table", "表", "上年", "本年", "变化"]
 APPEARED, DISAPPEARED = "新增", "不再出现"
 
 
-def row_keys() -> dict[str, tuple[str, ...]]:
+def _union(part: str, *years: YearData | None) -> dict:
+    """`part` ("tables" or "facts") of either year's catalogue (built-in and each year's own), first seen first."""
+    out: dict = {}
+    for data in years:
+        if data is not None:
+            for key, spec in getattr(data.catalogue, part).items():
+                out.setdefault(key, spec)
+    return out
+
+
+def _tables(*years: YearData | None) -> dict[str, TableSpec]:
+    return _union("tables", *years)
+
+
+def _facts(*years: YearData | None) -> dict[str, FactSpec]:
+    return _union("facts", *years)
+
+
+def row_keys(current: YearData | None = None, previous: YearData | None = None) -> dict[str, tuple[str, ...]]:
     """Per table, the columns that name a row the same way every year (the schema's rowKey, which
-    defaults to its primary key). Their values are the categories that can appear or disappear."""
-    return {name: spec.row_key for name, spec in table_specs().items() if name != "facts"}
+    defaults to its primary key). Their values are the categories that can appear or disappear.
+    Without years: the built-in tables; with them, their own tables too."""
+    from qzanalysis.core.catalog import table_specs
+
+    tables = _tables(current, previous) if current is not None or previous is not None else table_specs()
+    return {name: spec.row_key for name, spec in tables.items() if name != "facts"}
 
 
 def _clean_label(label: str) -> str:
@@ -73,7 +95,7 @@ def _indicator_changes(current: YearData, previous: YearData) -> pd.DataFrame:
     # One pass over each facts frame (YearData.fact() per id is slow: pandas copies frame attrs per lookup).
     now_facts, before_facts = current.fact_map(), previous.fact_map()
     now_dec, before_dec = _decimals_map(current), _decimals_map(previous)
-    for fid, spec in fact_specs().items():
+    for fid, spec in _facts(current, previous).items():
         if fid not in now_facts or fid not in before_facts:
             continue
         now, before = now_facts[fid], before_facts[fid]
@@ -149,11 +171,12 @@ def category_changes(current: YearData, previous: YearData | None) -> pd.DataFra
     Only tables both years provide are compared (a missing table is reported by table_presence)."""
     rows = []
     if previous is not None:
-        for table, keys in row_keys().items():
+        tables = _tables(current, previous)
+        for table, keys in row_keys(current, previous).items():
             now, before = _table(current, table), _table(previous, table)
             if now is None or before is None:
                 continue
-            title = table_specs()[table].title
+            title = tables[table].title
             now_cats, before_cats = _categories(now, keys), _categories(before, keys)
             rows += [
                 dict(table=table, 表=title, 类别=c, 变化=APPEARED) for c in now_cats if c not in before_cats
@@ -170,7 +193,7 @@ def table_presence(current: YearData, previous: YearData | None) -> pd.DataFrame
     """Tables one year provides and the other does not."""
     rows = []
     if previous is not None:
-        for table, spec in table_specs().items():
+        for table, spec in _tables(current, previous).items():
             if table == "facts":
                 had, has = len(previous.facts) > 0, len(current.facts) > 0
             else:
@@ -197,27 +220,28 @@ def _text(value) -> str:
 def emptied_cells(current: YearData, previous: YearData | None) -> pd.DataFrame:
     """Cells filled last year and empty this year, in rows that exist in both years (matched by each schema's row key),
     plus facts that had a value last year and have none now."""
-    rows = []
+    rows: list[dict] = []
     if previous is None:
         return pd.DataFrame(rows, columns=EMPTIED_COLUMNS)
-    facts_title = table_specs()["facts"].title
+    tables = _tables(current, previous)
+    facts_title = tables["facts"].title
     now_facts, before_facts, before_dec = current.fact_map(), previous.fact_map(), _decimals_map(previous)
-    for fid, spec in fact_specs().items():
+    for fid, fact in _facts(current, previous).items():
         if fid in before_facts and fid not in now_facts:
             rows.append(
                 dict(
                     table="facts",
                     表=facts_title,
-                    行=_clean_label(spec.label),
+                    行=_clean_label(fact.label),
                     列="数值",
-                    上年值=fmt_number(before_facts[fid], before_dec.get(fid, 0), spec.unit),
+                    上年值=fmt_number(before_facts[fid], before_dec.get(fid, 0), fact.unit),
                 )
             )
-    for table, keys in row_keys().items():
+    for table, keys in row_keys(current, previous).items():
         now, before = _table(current, table), _table(previous, table)
         if now is None or before is None:
             continue
-        spec = table_specs()[table]
+        spec = tables[table]
         titles = spec.titles()
         value_cols = [c for c in spec.field_names if c not in keys and c not in _NOT_VALUES and c in now]
         if not value_cols or now.empty or before.empty:

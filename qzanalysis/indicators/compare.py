@@ -10,12 +10,12 @@ Shared by the indicator registry and the audit so that both give the same verdic
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from enum import Enum
+from enum import StrEnum
 
 from qzanalysis.core.values import is_missing
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     CONSISTENT = "一致"
     ROUNDING = "舍入差异"
     INCONSISTENT = "不一致"
@@ -68,9 +68,9 @@ def compare(
     exactly the printed value.
     不一致: anything else.
     """
-    if is_missing(computed):
+    if computed is None or is_missing(computed):
         return Verdict.UNCHECKABLE, None
-    if is_missing(printed):
+    if printed is None or is_missing(printed):
         return Verdict.COMPUTED_ONLY, None
     diff = computed - printed
     unit = 10.0 ** -(printed_decimals or 0)

@@ -58,7 +58,8 @@ def wrap(text: str, width: float) -> str:
             return text[:cut] + "\n" + wrap(text[cut:], width)
     lines = math.ceil(text_width(text) / width)
     target = text_width(text) / lines
-    out, line, used = [], "", 0.0
+    out: list[str] = []
+    line, used = "", 0.0
     for i, ch in enumerate(text):
         breaking = used + text_width(ch) > target + 0.3 and line and len(out) < lines - 1
         if breaking and ch not in _NO_LINE_START and text[i:] not in _NO_LINE_START:
@@ -406,7 +407,7 @@ def stacked_bar(
     if total_labels:
         for pos, (name, total) in enumerate(zip(labels, left, strict=True)):
             xy = (total, pos) if horizontal else (pos, total)
-            value_label(ax, f"{total:,.0f}", *xy, horizontal=horizontal, name=f"{name}合计")
+            value_label(ax, f"{total:,.0f}", xy[0], xy[1], horizontal=horizontal, name=f"{name}合计")
     if horizontal:
         ax.invert_yaxis()
     ax.legend()
@@ -487,13 +488,29 @@ def matrix(
     return finish(fig)
 
 
+def can_be_shares(values) -> bool:
+    """True when the values can be drawn as shares of a whole: none missing or negative, not all zero."""
+    numbers = [float(v) for v in values]
+    return all(not math.isnan(v) and v >= 0 for v in numbers) and any(numbers)
+
+
 def pie(labels, values, title: str, unit: str | None = None, figsize=None, ax=None):
     """Share of a whole; only for 2–5 parts that sum to a total. Names, values and shares go in the legend
-    above the pie, so no text can overlap a small slice."""
+    above the pie, so no text can overlap a small slice. Parts that cannot be shares (a negative or missing
+    part, or all zero) are drawn as bars instead: whatever the data hold is shown, not refused."""
     fig, ax = _figure(figsize, 3.4) if ax is None else (ax.figure, ax)
     values = [float(v) for v in values]
     total = sum(values)
     names = [str(v).replace("\n", " ") for v in labels]
+    if not can_be_shares(values):
+        bars = ax.bar(names, values, color=style.PRIMARY, width=0.6)
+        _label_bars(ax, bars, 0, names)
+        if any(v < 0 for v in values):
+            ax.axhline(0, color="#555555", linewidth=0.8)  # the value axis is hidden: show where zero is
+        note_values(fig, [f"{n} {v:,.0f}" for n, v in zip(names, values, strict=True) if not math.isnan(v)])
+        if title:
+            _title(fig, title, None)  # the unit of shares (%) does not apply to the bars
+        return finish(fig, category_axis="x") if title else fig
     entries = [f"{n}（{v / total * 100:.1f}%）" if total else n for n, v in zip(names, values, strict=True)]
     wedges, _ = ax.pie(
         values,

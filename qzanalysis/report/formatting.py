@@ -27,11 +27,14 @@ def display_table(
     decimals: dict[str, int] | None = None,
     titles: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """A copy of `frame` as display strings, with Chinese titles (and units) from the table's schema."""
+    """A copy of `frame` as display strings, with Chinese titles (and units) from the table's schema.
+
+    A number column shows the decimals given in `decimals`, else those its schema field declares
+    (`decimals:`), else as many as its values need."""
     if isinstance(spec, str):
         spec = table_specs()[spec]
     columns = columns or [c for c in frame.columns if c != "note" and not c.startswith("amount_")]
-    decimals = decimals or {}
+    decimals = {**_schema_decimals(spec), **(decimals or {})}
     out = {}
     spec_titles = spec.titles() if spec else {}
     for col in columns:
@@ -45,6 +48,12 @@ def display_table(
         else:
             out[title] = series.map(lambda v: MISSING_TEXT if v is None or v != v else str(v))
     return pd.DataFrame(out)
+
+
+def _schema_decimals(spec: TableSpec | None) -> dict[str, int]:
+    if spec is None:
+        return {}
+    return {f.name: f.decimals for f in spec.fields if f.decimals is not None}
 
 
 _NUMBER_CELL = re.compile(r"^[−+\-±]?[\d,]+(\.\d+)?\s*(%|:1|[^\d\s]{1,3})?$")

@@ -8,24 +8,30 @@ from __future__ import annotations
 import contextvars
 import functools
 import html
+import re
 
 from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number, table_html
 
 # Markdown syntax characters, written as HTML character references so data can never form a link, image,
 # emphasis or code span (e.g. "[x](javascript:…)" in a note), while readers still see the same characters.
-_MARKDOWN_SYNTAX = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`!#|\\"})
+_MARKDOWN_SYNTAX = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`!#|~\\"})
+# nbconvert's Markdown renderer links bare "http://…" text (its "url" plugin matches the raw source, where
+# character references stay undecoded, so a ")" would also show as "&#41;"): break the "://" instead.
+_BARE_URL = re.compile(r":(?=//)")
 
 
 def esc(value) -> str:
-    """Escape a data string for Markdown output: HTML first, then Markdown syntax."""
-    return html.escape(str(value)).translate(_MARKDOWN_SYNTAX)
+    """Escape a data string for Markdown output: HTML first, then Markdown syntax, and no bare URL becomes
+    a link. Data text is shown as text, exactly as typed."""
+    return _BARE_URL.sub("&#58;", html.escape(str(value)).translate(_MARKDOWN_SYNTAX))
 
 
 def fact_text(data, fact_id: str, decimals: int | None = None) -> str:
-    """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing."""
-    from qzanalysis.core.catalog import fact_specs
-
-    spec = fact_specs()[fact_id]
+    """'3,742 人' for a fact, in the catalogue's unit and the printed decimals; '—' when missing (or when
+    the school never declares it: a number only some schools' catalogues hold)."""
+    if not data.declares(fact_id):
+        return MISSING_TEXT
+    spec = data.fact_spec(fact_id)
     value = data.fact(fact_id)
     if decimals is None:
         decimals = data.fact_decimals(fact_id) or 0
@@ -67,7 +73,7 @@ def review_voice(fn):
             _REVIEW_VOICE.reset(token)
         return review_only(result)
 
-    wrapper.review_voice = True
+    setattr(wrapper, "review_voice", True)  # noqa: B010 - a marker attribute mypy cannot see on a wrapper
     return wrapper
 
 

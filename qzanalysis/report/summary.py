@@ -67,23 +67,21 @@ def _text(value: float, unit: str, decimals: int) -> str:
     return fmt_number(value, decimals, unit)
 
 
-def _applies(std, profile) -> bool:
-    """Whether a standard applies to this school's types (all of them when the profile is unknown)."""
-    if profile is None or std.applies_to == "职业院校":
-        return True
-    if std.applies_to == "一般类中职学校":
-        return profile.is_secondary_vocational
-    return std.applies_to in profile.types
-
-
 def _standards_for(ind, data, value: float) -> tuple[tuple[str, str], ...]:
-    from qzanalysis.indicators.standards import standards
+    """(threshold, verdict) of each standard on this indicator that grades the school: in force that year,
+    for its types (qzanalysis.indicators.standards.standards_for), and defined as the school defines the
+    indicator (the value shown is the school's)."""
+    from qzanalysis.indicators.standards import standards_for
 
+    school = ind.chosen_options(data)
     found = []
-    for std in standards().values():
-        same = std.id == ind.id or (ind.printed and std.value.get("printed") == ind.printed)
-        if same and _applies(std, data.profile):
-            found.append((std.threshold_text(), std.met(value)))
+    for std in standards_for(data).values():
+        if std.value.get("indicator") != ind.id and std.id != ind.id:
+            continue
+        fixed = std.value.get("options") or {}
+        if any(school.get(k) != v for k, v in fixed.items()):
+            continue
+        found.append((std.threshold_text(), std.met(value)))
     return tuple(dict.fromkeys(found))
 
 

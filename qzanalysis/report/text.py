@@ -106,7 +106,7 @@ def draft_banner(data, tf: TextFile, what: str = "本章文字") -> str:
 def _display(markdown: str, section_id: str, review_only: bool = False) -> None:
     from IPython.display import Markdown, display
 
-    meta = {"qz": {"section": section_id}}
+    meta: dict[str, dict[str, object]] = {"qz": {"section": section_id}}
     if review_only:
         meta["qz"].update(REVIEW_ONLY["qz"])
     display(Markdown(markdown), metadata=meta)

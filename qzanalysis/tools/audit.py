@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from qzanalysis.core.dataset import load_year
 from qzanalysis.core.findings import DataValidationError
 from qzanalysis.indicators.audit import audit, display_frame, verdict_counts
 from qzanalysis.indicators.audit_rules import INCONSISTENT
-from qzanalysis.tools.common import add_year_args, print_frame
+from qzanalysis.indicators.plausibility import check_year
+from qzanalysis.tools.common import add_year_args, print_frame, school_heading
 
 
 def add_parser(subparsers) -> None:
@@ -21,11 +21,13 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     try:
-        data = load_year(args.year, args.data_dir)
+        data = check_year(args.year, args.data_dir)
     except DataValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
     table = audit(data)
+    if args.format == "table":
+        print(school_heading(data) + "\n")
     print_frame(display_frame(table), args.format)
     counts = verdict_counts(table)
     summary = "，".join(f"{r.结论} {r.项数} 项" for r in counts.itertuples())

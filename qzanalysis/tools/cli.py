@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from qzanalysis.tools.crash import quiet_warnings, report_crash
+
 # Subcommand modules, in the order `qz --help` lists them.
 COMMAND_MODULES = [
     "qzanalysis.tools.validate",
@@ -20,10 +22,10 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="qz", description="中等职业教育质量年度报告：校验数据、计算指标、核查、生成报告"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    subparsers = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -35,36 +37,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its error messages in Chinese (the usage line stays as argparse writes it)."""
+
+    _ERRORS = (
+        ("the following arguments are required: ", "缺少必需的参数："),
+        ("unrecognized arguments: ", "无法识别的参数："),
+        ("invalid int value: ", "不是整数："),
+        ("invalid choice: ", "不是可选的取值："),
+        ("expected one argument", "需要一个值"),
+        ("ambiguous option: ", "选项不明确："),
+        ("argument ", "参数 "),
+        ("choose from ", "可选："),
+    )
+
+    def error(self, message: str):
+        for english, chinese in self._ERRORS:
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：{message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     from qzanalysis.tools.interrupt import Interrupted, signals_raise_interrupted
 
+    if argv is None:  # the real command line (tests pass argv and keep their own warning handling)
+        quiet_warnings()
+    argv = list(sys.argv[1:] if argv is None else argv)
     # From the first moment: SIGTERM (and Ctrl+C) stop any command through its cleanup, never mid-write.
     with signals_raise_interrupted():
         try:
             return _main(argv)
-        except Interrupted as exc:
+        except (KeyboardInterrupt, Interrupted) as exc:
             print("已中断", file=sys.stderr)
-            return exc.exit_code
+            return exc.exit_code if isinstance(exc, Interrupted) else 130
+        except BrokenPipeError:  # e.g. `qz indicators | head`
+            return 0
+        except Exception as exc:  # noqa: BLE001 - the last resort: no traceback for any input
+            return report_crash(exc, argv)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
+    from qzanalysis.tools.collection.args import resolve_school
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from qzanalysis.tools.collection.args import resolve_school
-
     refused = resolve_school(args)  # --school ID: that school's data root, from the collection file
     if refused is not None:
         return refused
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # e.g. `qz indicators | head`
-        return 0
+    return int(args.func(args) or 0)
 
 
 if __name__ == "__main__":

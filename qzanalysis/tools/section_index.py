@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from qzanalysis.core.catalog import fact_specs, table_specs
 from qzanalysis.core.outline import Chapter, chapters
-from qzanalysis.core.paths import NOTEBOOK_DIR, REPO_ROOT, available_years
+from qzanalysis.core.paths import DOCS_DIR, NOTEBOOK_DIR, available_years
 
-DOC_PATH = REPO_ROOT / "docs" / "section-index.md"
+DOC_PATH = DOCS_DIR / "section-index.md"
 _SHOW_SECTION = re.compile(r'show_section\(data, "([\d.]+)"')
 
 
@@ -83,12 +83,18 @@ def render_section_index(year: int | None = None) -> str:
 
     years = available_years()
     year = year or (max(years) if years else None)
-    year_text = read_year(year).text if year else None
-    tables, facts, indicators = {}, {}, {}
-    for spec in table_specs().values():
+    data = read_year(year) if year else None
+    year_text = data.text if data is not None else None
+    # the built-in tables and facts, and those the year declares itself (its catalogue.yaml)
+    table_list = data.catalogue.tables if data is not None else table_specs()
+    fact_list = data.catalogue.facts if data is not None else fact_specs()
+    tables: dict[str, list[str]] = {}
+    facts: dict[str, list[str]] = {}
+    indicators: dict[str, list[str]] = {}
+    for spec in table_list.values():
         tables.setdefault(spec.section, []).append(f"`{spec.filename}`")
-    for spec in fact_specs().values():
-        facts.setdefault(spec.section, []).append(f"`{spec.id}`")
+    for fact in fact_list.values():
+        facts.setdefault(fact.section, []).append(f"`{fact.id}`")
     for ind in registry().values():
         indicators.setdefault(ind.section, []).append(f"`{ind.id}`")
     lines = [
@@ -96,7 +102,8 @@ def render_section_index(year: int | None = None) -> str:
         "",
         "本文件由 `qz docs` 根据提纲（`qzanalysis/metadata/outline.yaml`）、笔记本和元数据生成，请勿手改。",
         "每一行是报告的一节：笔记本中显示这一节的单元格（先是学校的文字 `show_section`，再是本节的表和图），",
-        "这些单元格调用的章节函数，以及在元数据中登记到这一节的数据表、数值（`facts.csv` 的代码）和指标。",
+        "这些单元格调用的章节函数，以及在元数据中（和该年度的 `catalogue.yaml` 中）登记到这一节的数据表、数值"
+        "（`facts.csv` 的代码）和指标。",
         f"“文字”一栏说明 {year} 年度的报告文字（`data/{year}/text/`）中这一节有没有正文。"
         if year
         else "数据目录中没有年度，“文字”一栏为空。",

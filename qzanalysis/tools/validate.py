@@ -1,10 +1,14 @@
-"""`qz validate --year Y`: exit 0 when the year's data are clean, 1 with every problem listed otherwise."""
+"""`qz validate --year Y`: exit 0 when the year's data are clean, 1 with every problem listed otherwise.
+
+The checks: every table against its schema, the catalogue and the profile, cross-table sums, and the
+plausibility of every indicator (a rate over 100% is an error naming its inputs).
+"""
 
 from __future__ import annotations
 
-from qzanalysis.core.dataset import read_year
 from qzanalysis.core.findings import Level
-from qzanalysis.tools.common import add_year_args
+from qzanalysis.indicators.plausibility import read_checked_year
+from qzanalysis.tools.common import add_year_args, school_heading
 
 
 def add_parser(subparsers) -> None:
@@ -22,9 +26,9 @@ def run(args) -> int:
         from qzanalysis.tools.collection.status import run_all
 
         return run_all(args)
-    data = read_year(args.year, args.data_dir)
+    data = read_checked_year(args.year, args.data_dir)
     report = data.report
-    print(f"{args.year} 年数据：{data.path}")
+    print(f"{school_heading(data)}：{data.path}")
     print("\n数据表：")
     print(data.status[["table", "表", "状态", "说明", "行数"]].to_string(index=False))
     print("\n检查项：")

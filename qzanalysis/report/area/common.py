@@ -14,6 +14,7 @@ import pandas as pd
 from qzanalysis.core.collection import Collection, SchoolYear, find_collection, load_collection, read_schools
 from qzanalysis.core.values import MISSING_TEXT, fmt_change, fmt_number, is_missing
 from qzanalysis.indicators import area as calc
+from qzanalysis.indicators.plausibility import read_checked_year
 from qzanalysis.indicators.registry import registry
 
 
@@ -46,7 +47,7 @@ def load_area(year: int, collection: str | None = None) -> Area:
     Raises FileNotFoundError when there is no collection file and CollectionError when it has problems.
     """
     coll = load_collection(find_collection(collection))
-    return Area(int(year), coll, read_schools(coll, int(year)))
+    return Area(int(year), coll, read_schools(coll, int(year), read_checked_year))
 
 
 def value_text(value, ind_id: str, unit: bool = True) -> str:

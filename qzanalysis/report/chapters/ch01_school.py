@@ -8,11 +8,13 @@ notebook); functions marked @review_voice speak for the audit and appear in the 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
 from qzanalysis.core.catalog import fact_specs
 from qzanalysis.indicators.compare import compare, implied_denominator
+from qzanalysis.indicators.formula import fact_value
 from qzanalysis.indicators.registry import better_direction, indicator_table, registry
 from qzanalysis.report import charts
 from qzanalysis.report.chapters.common import (
@@ -49,7 +51,7 @@ def indicator_frame(data, ids: list[str]) -> pd.DataFrame:
                 "报告值": fmt_number(row["报告值"], decimals or 0, ind.unit) if ind.printed else "报告未印",
                 "重算值": fmt_number(row["计算值"], ind.decimals, ind.unit),
                 "核对": row["核对"],
-                "口径": ind.definition,
+                "口径": row["口径"],  # the definition this school uses, in words
             }
         )
     return pd.DataFrame(rows)
@@ -74,12 +76,13 @@ def implied_students(data, ind_id: str, numerator: float) -> float:
 @review_voice
 def narrative_campus(data) -> None:
     """占地与建筑面积，报告所印生均值与按在籍学生数重算的值。"""
-    if not has_facts(data, "land_area_mu") and not has_facts(data, "building_area"):
+    land = "land_area" if has_facts(data, "land_area") else "land_area_mu"  # as the school gave it
+    if not has_facts(data, land) and not has_facts(data, "building_area"):
         no_data("校园面积")
         return
     text = sentence(
         "学校目前占地面积 **{land}**，建筑面积 **{building}**。",
-        land=fact_text(data, "land_area_mu"),
+        land=fact_text(data, land),
         building=fact_text(data, "building_area"),
     )
     basis = sentence("在籍学生数（{n}）", n=fact_text(data, "students_total"))
@@ -87,7 +90,7 @@ def narrative_campus(data) -> None:
     text += check_phrase(data, "building_area_per_student", basis) + "。"
     implied = [
         implied_students(data, "building_area_per_student", data.fact("building_area")),
-        implied_students(data, "land_area_per_student", data.fact("land_area_mu") * 10000 / 15),
+        implied_students(data, "land_area_per_student", fact_value(data, "land_area")[0]),
     ]
     n = data.fact("students_total")
     if (
@@ -373,7 +376,7 @@ def figure_teacher_counts(data):
 def figure_teacher_ratios(data, prev):
     """教师队伍比率：上年与本年（报告值），一指标一小图。"""
     years = trend_years(data, prev)
-    items = []
+    items: list[dict[str, Any]] = []
     for ind_id in TEACHER_RATIOS:
         ind = registry()[ind_id]
         values = [d.fact(ind.printed) for d in years]
@@ -436,10 +439,12 @@ def figure_research(data):
         "reflections_second_prize",
         "reflections_third_prize",
     ]
-    values = [data.fact(f) for f in ids]
+    values = [data.optional_fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("论文与教学反思")
-    fig = charts.barh_sorted([fact_label(f) for f in ids], values, "教师论文与教学反思", "篇", decimals=0)
+    fig = charts.barh_sorted(
+        [fact_label(f, data=data) for f in ids], values, "教师论文与教学反思", "篇", decimals=0
+    )
     return done(fig)
 
 
@@ -462,7 +467,8 @@ def narrative_facilities(data) -> None:
         parts = [f for f in ("new_equipment_transport", "new_equipment_manufacturing") if has_facts(data, f)]
         if parts:
             text += "，其中" + "、".join(
-                sentence("{l} {v}", l=fact_label(f).split("：")[-1], v=fact_text(data, f)) for f in parts
+                sentence("{l} {v}", l=fact_label(f, data=data).split("：")[-1], v=fact_text(data, f))
+                for f in parts
             )
             total = sum(data.fact(f) for f in parts)
             if len(parts) == 2 and abs(total - data.fact("new_equipment_value")) > 0.005:
@@ -539,7 +545,7 @@ def table_facility_indicators(data) -> None:
 def figure_facilities(data, prev):
     """设施设备指标：上年与本年，一指标一小图。"""
     years = trend_years(data, prev)
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "label": fact_label(v),
             "unit": fact_specs()[v].unit,
@@ -562,10 +568,10 @@ def figure_equipment_by_group(data):
         "equipment_per_student_transport_group",
         "equipment_per_student_other_majors",
     ]
-    values = [data.fact(f) for f in ids]
+    values = [data.optional_fact(f) for f in ids]
     if all(missing(v) for v in values):
         return no_data("专业群生均设备价值")
-    labels = [fact_label(f).replace("生均设备价值（约）", "") for f in ids]
+    labels = [fact_label(f, data=data).replace("生均设备价值（约）", "") for f in ids]
     fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2)
     return done(fig)
 

@@ -15,6 +15,7 @@ from qzanalysis.indicators.compare import implied_denominator
 from qzanalysis.report import charts, style
 from qzanalysis.report.chapters.common import (
     check_phrase,
+    column_decimals,
     done,
     fact_note,
     has_facts,
@@ -225,7 +226,7 @@ def figure_skill_pass_rates(data):
         known["pass_rate"],
         "各专业中级工以上合格率",
         "%",
-        decimals=2,
+        decimals=column_decimals(data, "skill_pass_rates", "pass_rate"),
         reference=median,
         reference_label=f"中位数 {median:.2f}%",
     )
@@ -399,7 +400,6 @@ def table_satisfaction(data) -> None:
         "satisfaction",
         "在校体验与用人单位满意度",
         columns=[c for c in table.columns if c != "note"],
-        decimals={"rate": 2},
     )
     show_data_notes(f"{r.respondent}{r.item}：{r.note}" for r in table.itertuples() if not missing(r.note))
 
@@ -409,7 +409,9 @@ def figure_satisfaction(data):
     if not _usable(table, "rate"):
         return no_data("满意度调查")
     labels = [f"{r.respondent}：{r.item}" for r in table.itertuples()]
-    fig = charts.barh_sorted(labels, table["rate"], "满意度调查结果", "%", decimals=2)
+    fig = charts.barh_sorted(
+        labels, table["rate"], "满意度调查结果", "%", decimals=column_decimals(data, "satisfaction", "rate")
+    )
     return done(fig)
 
 

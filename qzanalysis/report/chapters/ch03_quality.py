@@ -401,7 +401,7 @@ def narrative_training_bases(data) -> None:
     if not has_facts(data, "training_rooms") and not has_facts(data, "national_training_bases"):
         no_data("实训基地")
         return
-    bases = [data.fact(f) for f in BASE_FACTS]
+    bases = [data.optional_fact(f) for f in BASE_FACTS]
     text = ""
     if not all(missing(b) for b in bases):
         text += sentence(
@@ -424,10 +424,13 @@ def narrative_training_bases(data) -> None:
 
 
 def figure_training_bases(data):
-    values = [data.fact(f) for f in BASE_FACTS]
+    values = [data.optional_fact(f) for f in BASE_FACTS]
     if all(missing(v) for v in values):
         return no_data("实训基地")
-    labels = [fact_label(f).replace("基地", "").replace("高技能人才培养", "高技能人才") for f in BASE_FACTS]
+    labels = [
+        fact_label(f, data=data).replace("基地", "").replace("高技能人才培养", "高技能人才")
+        for f in BASE_FACTS
+    ]
     fig = charts.bar(labels, values, "各级实训基地", "个")
     fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     return done(fig)
@@ -443,7 +446,11 @@ def figure_management_team(data):
     ]
     frame = pd.DataFrame(
         [
-            {"岗位": label, "新提拔": data.fact(new) if new else float("nan"), "总数": data.fact(total)}
+            {
+                "岗位": label,
+                "新提拔": data.optional_fact(new) if new else float("nan"),
+                "总数": data.optional_fact(total),
+            }
             for label, total, new in rows
         ]
     )

@@ -198,16 +198,25 @@ def growth_text(data) -> str:
             where = sentence("，即以本年合作企业数 {n}为基数", n=fmt_number(g["current"], 0, "家"))
         elif round(implied) == g["previous"]:
             where = sentence("，即以上年合作企业数 {n}为基数", n=fmt_number(g["previous"], 0, "家"))
-    return sentence(
-        "**核对**：报告所印环比增长率为 {p}。按环比增长的通常定义，应以上年合作企业数为基数：{r} = **{c}**，"
-        "比报告值{hl} {d}。报告值相当于以约 {imp}为分母{where}。下表将两个数值并列，供核对。",
-        p=printed,
-        r=recipe,
-        c=computed,
-        hl="高" if g["diff"] > 0 else "低",
-        d=fmt_number(abs(g["diff"]), ind.decimals, "个百分点"),
-        imp=fmt_number(implied, 0 if abs(implied - round(implied)) < 0.05 else 1, "家"),
-        where=where,
+    implied_text = ""  # a printed 0% implies no denominator at all
+    if not missing(implied):
+        implied_text = sentence(
+            "报告值相当于以约 {imp}为分母{where}。",
+            imp=fmt_number(implied, 0 if abs(implied - round(implied)) < 0.05 else 1, "家"),
+            where=where,
+        )
+    return (
+        sentence(
+            "**核对**：报告所印环比增长率为 {p}。按环比增长的通常定义，应以上年合作企业数为基数：{r} = **{c}**，"
+            "比报告值{hl} {d}。",
+            p=printed,
+            r=recipe,
+            c=computed,
+            hl="高" if g["diff"] > 0 else "低",
+            d=fmt_number(abs(g["diff"]), ind.decimals, "个百分点"),
+        )
+        + implied_text
+        + "下表将两个数值并列，供核对。"
     )
 
 

@@ -47,7 +47,7 @@ def narrative_training(data) -> None:
     )
     if not missing(data.fact("high_skill_trained")):
         text += sentence("，培养高技能人才 **{h}**", h=fact_text(data, "high_skill_trained"))
-        if not missing(data.fact("technicians_trained")):
+        if not missing(data.optional_fact("technicians_trained")):
             text += sentence("，其中技师、高级技师 {t}", t=fact_text(data, "technicians_trained"))
     text += "。"
     notes = []
@@ -300,9 +300,9 @@ def figure_certified(data):
 # ---- 5.3 对口支援 --------------------------------------------------------------------------------
 def xinjiang_outcomes(data) -> pd.DataFrame:
     """新疆班：新生、毕业生、升入大学、其余就业（= 毕业生 − 升学，报告称已全部就业）。"""
-    grads, further = data.fact("xinjiang_graduates"), data.fact("xinjiang_further_study")
+    grads, further = data.optional_fact("xinjiang_graduates"), data.optional_fact("xinjiang_further_study")
     rows = [
-        ("招收新生", data.fact("xinjiang_new_students")),
+        ("招收新生", data.optional_fact("xinjiang_new_students")),
         ("毕业生", grads),
         ("其中升入大学", further),
         ("其余毕业生（已就业）", grads - further),
@@ -332,7 +332,7 @@ def narrative_xinjiang(data) -> None:
                 f=fact_text(data, "xinjiang_further_study"),
                 r=fmt_number(frame["其余毕业生（已就业）"], 0, "人"),
             )
-        if not missing(data.fact("xinjiang_employment_rate_printed")):
+        if not missing(data.optional_fact("xinjiang_employment_rate_printed")):
             text += sentence(
                 "，报告所印就业率为 {e}（升学计入就业）",
                 e=fact_text(data, "xinjiang_employment_rate_printed"),

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from qzanalysis.indicators.compare import compare
+from qzanalysis.indicators.registry import definition_text
 from qzanalysis.report import charts, style
 from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
 from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_number
@@ -206,7 +207,7 @@ def narrative_per_student(data) -> None:
             v=fmt_number(c["computed"], c["decimals"], "元"),
         )
         text += printed_clause(c, "元", show_diff=True)
-    text += sentence("\n\n口径：{d}", d=c["ind"].definition)
+    text += sentence("\n\n{d}", d=definition_text(data, c["ind"].id))
     show_markdown(text)
 
 

@@ -41,7 +41,7 @@ def level_range(data) -> str | None:
 @review_voice
 def narrative_feature(data) -> None:
     """第七章导语：试点工种数、等级范围、认定与获证规模。"""
-    pilots = data.fact("certification_pilot_occupations")
+    pilots = data.optional_fact("certification_pilot_occupations")
     attempts = data.fact("certification_attempts_printed")
     if missing(pilots) and missing(attempts):
         no_data("职业技能等级认定试点")

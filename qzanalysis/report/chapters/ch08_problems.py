@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from qzanalysis.core.values import is_missing as missing
 from qzanalysis.indicators.audit import audit, declines, lowest, standards_not_met, verdict_counts
 from qzanalysis.indicators.audit_rules import CONSISTENT, INCONSISTENT, ROUNDING, UNCHECKABLE
 from qzanalysis.indicators.formula import number_text
@@ -27,6 +28,11 @@ def _fmt(value: float, unit: str, decimals: int) -> str:
     if unit == ":1":
         return f"{text}:1"
     return text + ("%" if unit == "%" else (f" {unit}" if unit else ""))
+
+
+def _bracketed(text) -> str:
+    """“（车工）”, or nothing when the optional text is missing (never “（nan）”)."""
+    return "" if missing(text) or not str(text) else f"（{text}）"
 
 
 def problem_groups(data, prev) -> dict[str, list[str]]:
@@ -57,7 +63,7 @@ def problem_groups(data, prev) -> dict[str, list[str]]:
         weak.append(
             "专业技能合格率最低的专业："
             + "；".join(
-                f"{r['major']}（{r['occupation']}）{_fmt(r['pass_rate'], '%', 2)}"
+                f"{r['major']}{_bracketed(r['occupation'])}{_fmt(r['pass_rate'], '%', 2)}"
                 for _, r in majors.iterrows()
             )
             + "。"

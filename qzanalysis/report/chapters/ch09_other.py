@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from qzanalysis.core.catalog import table_specs
 from qzanalysis.core.dataset import MANIFEST, data_files, data_version, display_path
 from qzanalysis.core.findings import Level
 from qzanalysis.indicators.compare import Verdict
@@ -84,7 +83,7 @@ def table_status(data) -> None:
         show_markdown(missing_notice("数据表状态"))
         return
     frame = status.copy()
-    frame["文件"] = [table_specs()[name].filename for name in frame["table"]]
+    frame["文件"] = [data.catalogue.tables[name].filename for name in frame["table"]]
     frame["行数"] = [
         MISSING_TEXT if s == "缺失" else str(n) for s, n in zip(frame["状态"], frame["行数"], strict=True)
     ]
@@ -130,10 +129,13 @@ def table_indicators() -> None:
     show_table(indicator_definitions(), None, "本报告重新计算的指标及其定义")
 
 
-def option_glossary():
-    """Every indicator option: 指标, 选项, 口径说明, 是否报告口径."""
+def option_glossary(data=None):
+    """Every indicator option: 指标, 选项, 口径说明, and which choice is used — the school's own definition
+    (school.yaml `definitions`) when `data` is given, else the default."""
+    used_column = "本校口径" if data is not None else "默认口径"
     rows = []
     for ind in registry().values():
+        used = ind.chosen_options(data)
         for name, spec in ind.options.items():
             for choice, meaning in spec["choices"].items():
                 rows.append(
@@ -142,19 +144,20 @@ def option_glossary():
                         "选项": OPTION_NAMES.get(name, name),
                         "代码": choice,
                         "口径说明": meaning,
-                        "默认（报告口径）": "●" if choice == spec["default"] else "",
+                        used_column: "●" if choice == used[name] else "",
                     }
                 )
-    return pd.DataFrame(rows, columns=["指标", "选项", "口径说明", "默认（报告口径）", "代码"])
+    return pd.DataFrame(rows, columns=["指标", "选项", "口径说明", used_column, "代码"])
 
 
 @review_voice
-def table_options() -> None:
-    """可选口径（分母、分子）一览。"""
+def table_options(data=None) -> None:
+    """可选口径（分母、分子）一览，标出本校采用的口径。"""
     show_markdown(
-        "## 可选口径\n\n部分指标没有全国统一的计算方法。下表列出可以选择的分子或分母，标“●”的是报告本身采用的口径，各章默认使用。"
+        "## 可选口径\n\n部分指标没有全国统一的计算方法。下表列出可以选择的分子或分母，"
+        "标“●”的是本校采用的口径（学校概况 school.yaml 中声明，未声明的取默认口径），各章都用这一口径。"
     )
-    frame = option_glossary()
+    frame = option_glossary(data)
     if frame.empty:
         show_markdown("> 指标登记表中没有可选口径。")
         return

@@ -114,7 +114,7 @@ def figure_largest_changes(current: YearData, previous: YearData | None, n: int 
 
     frame = indicator_changes(current, previous)
     frame = frame[frame["变化率"].notna() & (frame["变化"] != 0)].head(n)
-    if frame.empty:
+    if frame.empty or previous is None:
         return None
     # A printed value and the indicator recomputed from raw counts can share a name: keep the bars apart.
     names = [

@@ -16,13 +16,14 @@ from qzanalysis.core.values import is_missing as missing
 from qzanalysis.indicators.compare import Verdict, compare
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
-from qzanalysis.report.formatting import MISSING_TEXT, fmt_change, fmt_number
+from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_change, fmt_number
 from qzanalysis.report.narrative import esc, fact_text, missing_notice, sentence, show_markdown, show_table
 
 
 # ---- missing values ------------------------------------------------------------------------------
 def has_facts(data, *fact_ids: str) -> bool:
-    return all(not missing(data.fact(f)) for f in fact_ids)
+    """Whether the year has a value for every one of these facts (False for one the school never declares)."""
+    return all(not missing(data.optional_fact(f)) for f in fact_ids)
 
 
 def no_data(what: str) -> None:
@@ -43,6 +44,34 @@ def show_table_or_notice(
         no_data(what or caption)
         return False
     show_table(frame, None, caption)
+    return True
+
+
+# ---- any table, from its schema --------------------------------------------------------------------
+def column_decimals(data, table: str, column: str) -> int:
+    """Display decimals of a table's column: its schema's `decimals`, else as many as this year's values
+    need (0 when the year has no such table)."""
+    spec = data.catalogue.tables[table]
+    declared = spec.field(column).decimals
+    if declared is not None:
+        return declared
+    frame = data.table(table)
+    return decimals_of(frame[column]) if frame is not None and column in frame else 0
+
+
+def show_data_table(data, name: str, caption: str | None = None, columns: list[str] | None = None) -> bool:
+    """Show any table of the year's catalogue (built-in or the year's own) by name, as its schema declares
+    it: column titles with units, display decimals, and a caption with the table's title and report
+    section. The missing notice when the year did not provide it. Returns whether the table was shown.
+
+    This is the one call a notebook needs for a new table (see README, “加一张表”)."""
+    spec = data.catalogue.tables[name]
+    frame = data.table(name)
+    if frame is None or frame.empty:
+        no_data(spec.title)
+        return False
+    shown = columns or [f.name for f in spec.fields if f.name != "note"]
+    show_table(frame, spec, caption or f"{spec.title}（{spec.section}）", columns=shown)
     return True
 
 
@@ -84,13 +113,14 @@ def year_label(year: int) -> str:
 _SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?)）$")
 
 
-def fact_label(fact_id: str, sections: bool = False) -> str:
-    """The catalogue label without “（报告值）”.
+def fact_label(fact_id: str, sections: bool = False, data=None) -> str:
+    """The catalogue label without “（报告值）”. Pass the year's `data` for a fact the year declares itself
+    (its catalogue.yaml); without it only built-in facts are known.
 
     Without `sections`, a trailing section reference such as “（1.4 表）” or qualifier “（报告值，约）” goes too;
     with it, the section reference stays (for tables listing the same quantity as printed in two sections).
     """
-    label = fact_specs()[fact_id].label
+    label = (data.fact_spec(fact_id) if data is not None else fact_specs()[fact_id]).label
     return label.replace("（报告值）", "") if sections else _SUFFIX.sub("", label)
 
 
@@ -104,7 +134,7 @@ def fact_note(data, fact_id: str) -> str:
 def printed_text(data, fact_id: str | None) -> str:
     """A fact as the report printed it: its printed decimals and the unit printed beside it (facts.csv
     `printed_unit`, e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
-    if fact_id is None:
+    if fact_id is None or not data.declares(fact_id):
         return MISSING_TEXT
     unit = data.fact_spec(fact_id).unit
     if fact_id in data.facts.index and "printed_unit" in data.facts.columns:
@@ -121,11 +151,13 @@ def printed_decimals(fact_id: str, *years) -> int:
 
 
 def facts_frame(data, fact_ids: list[str] | None = None, section: str | None = None) -> pd.DataFrame:
-    """One year's facts (given ids, or every fact of a catalogue section): rows 项目 / 数值 / 说明."""
+    """One year's facts (given ids, or every fact of a section in the year's catalogue, built-in and own):
+    rows 项目 / 数值 / 说明."""
     if fact_ids is None:
-        fact_ids = [f.id for f in fact_specs().values() if f.section == section]
+        fact_ids = [f.id for f in data.catalogue.facts.values() if f.section == section]
+    fact_ids = [fid for fid in fact_ids if data.declares(fid)]
     rows = [
-        {"项目": fact_label(fid), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
+        {"项目": fact_label(fid, data=data), "数值": fact_text(data, fid), "说明": fact_note(data, fid)}
         for fid in fact_ids
     ]
     frame = pd.DataFrame(rows, columns=["项目", "数值", "说明"])
@@ -147,7 +179,7 @@ def change_text(now: float, before: float, unit: str, decimals: int) -> str:
 
 def comparable(prev, fact_ids: list[str]) -> bool:
     """Whether the previous year exists and has at least one of these facts."""
-    return prev is not None and any(not missing(prev.fact(fid)) for fid in fact_ids)
+    return prev is not None and any(not missing(prev.optional_fact(fid)) for fid in fact_ids)
 
 
 def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
@@ -158,14 +190,15 @@ def key_figures(data, prev, fact_ids: list[str]) -> pd.DataFrame:
     if not comparable(prev, fact_ids):
         prev = None
     rows = []
-    for fid in fact_ids:
-        unit = fact_specs()[fid].unit
+    for fid in [f for f in fact_ids if data.declares(f) or (prev is not None and prev.declares(f))]:
+        spec_year = data if data.declares(fid) else prev
+        unit = spec_year.fact_spec(fid).unit
         d = printed_decimals(fid, data, prev)
-        row = {"指标": fact_label(fid, sections=True), "单位": unit}
+        row = {"指标": fact_label(fid, sections=True, data=spec_year), "单位": unit}
         for year_data in years_of(data, prev):
-            row[year_label(year_data.year)] = fmt_number(year_data.fact(fid), d)
+            row[year_label(year_data.year)] = fmt_number(year_data.optional_fact(fid), d)
         if prev is not None:
-            row["变化"] = change_text(data.fact(fid), prev.fact(fid), unit, d)
+            row["变化"] = change_text(data.optional_fact(fid), prev.optional_fact(fid), unit, d)
         rows.append(row)
     return pd.DataFrame(rows)
 

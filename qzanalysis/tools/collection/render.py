@@ -19,6 +19,8 @@ from pathlib import Path
 
 from qzanalysis.core import outline
 from qzanalysis.core.collection import Collection, SchoolYear, read_schools
+from qzanalysis.indicators.plausibility import read_checked_year
+from qzanalysis.tools.common import missing_name
 from qzanalysis.tools.render import project
 from qzanalysis.tools.render.pipeline import (
     RenderResult,
@@ -56,6 +58,14 @@ class CollectionResult:
     @property
     def exit_code(self) -> int:
         return 0 if self.ok else 1
+
+
+def require_name(school: SchoolYear) -> None:
+    """A report is not published without the school's name from its own school.yaml (as `qz render` requires):
+    a school without one fails, and is listed and skipped."""
+    missing = missing_name(school.data) if school.data.path.is_dir() else None
+    if missing is not None:
+        school.data.report.add(missing)
 
 
 def area_fingerprint(collection: Collection, year: int) -> str:
@@ -111,7 +121,10 @@ def render_collection(
     wanted = [collection.school(i).id for i in only] if only else [s.id for s in collection.schools]
     year_out = Path(out_dir or collection.reports_root).resolve() / str(year)
     nb_dir = Path(notebooks_dir or project.notebooks_dir()).resolve()
-    schools = read_schools(collection, year)  # validated before any kernel starts
+    # Validated (and each indicator's plausibility checked) before any kernel starts.
+    schools = read_schools(collection, year, read_checked_year)
+    for school in schools:
+        require_name(school)
     result = CollectionResult(year, year_out, schools)
     targets: list[Target] = []
     for school in schools:

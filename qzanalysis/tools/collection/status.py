@@ -14,6 +14,7 @@ from qzanalysis.core.catalog import table_specs
 from qzanalysis.core.collection import CollectionError, read_schools
 from qzanalysis.core.findings import Level
 from qzanalysis.indicators.area import findings_of, table_status
+from qzanalysis.indicators.plausibility import read_checked_year
 from qzanalysis.tools.collection.args import UsageError, open_collection
 
 STATUS_MARK = {"完整": "完", "不完整": "不", "缺失": "缺", "有错误": "错"}
@@ -99,6 +100,6 @@ def run_all(args) -> int:
     except CollectionError as exc:
         print(f"qz validate：{exc}", file=sys.stderr)
         return 1
-    schools = read_schools(collection, args.year)
+    schools = read_schools(collection, args.year, read_checked_year)
     print(format_status(collection, args.year, schools))
     return 0 if all(s.ok for s in schools) else 1

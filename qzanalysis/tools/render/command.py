@@ -54,7 +54,7 @@ def _skip_slow_optional_imports() -> None:
     module builds a Lark grammar at import: 1-3 s per process. nbformat never validates "iri", so in the
     CLI process we make the import fail fast; jsonschema handles ImportError for it by design."""
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: import fails fast
 
 
 def run(args) -> int:

@@ -41,7 +41,7 @@ def known_units() -> frozenset[str]:
     """Every unit the built-in catalogue declares for a fact or a table column, and %."""
     from qzanalysis.core.catalog import fact_specs, table_specs
 
-    units = {spec.unit for spec in fact_specs().values()}
+    units: set[str | None] = {spec.unit for spec in fact_specs().values()}
     units |= {f.unit for spec in table_specs().values() for f in spec.fields}
     return frozenset(u for u in units if u and u != ":1") | {"%"}
 
@@ -271,8 +271,9 @@ def number_chapter(fragment: str, number: str, prefix: str) -> ChapterHTML:
         if node.name.startswith("h"):
             text = node.get_text(" ", strip=True)
             level = int(node.name[1])
-            node["id"] = _anchor(prefix, level, text, used)
-            headings.append(Heading(level, text, node["id"]))
+            anchor = _anchor(prefix, level, text, used)
+            node["id"] = anchor
+            headings.append(Heading(level, text, anchor))
             if _SECTION_NUMBER.match(text):
                 section = text
             continue
@@ -293,14 +294,14 @@ def number_chapter(fragment: str, number: str, prefix: str) -> ChapterHTML:
         else:
             figures += 1
             node["id"] = f"{prefix}-f{figures}"
-            title = node.get("data-title", "")
+            title = str(node.get("data-title") or "")
             del node["data-title"]
             cap = _caption(soup, f"图 {number}-{figures}", title, [], section)
             cap.name = "figcaption"
             node.append(cap)
             img = node.find("img")
             if img is not None:
-                img["alt"] = f"图 {number}-{figures} " + (img.get("alt") or title)
+                img["alt"] = f"图 {number}-{figures} " + str(img.get("alt") or title)
     return ChapterHTML(str(soup), headings, tables, figures)
 
 

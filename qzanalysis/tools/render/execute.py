@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qzanalysis.tools.interrupt import SIGNALS, Interrupted
 from qzanalysis.tools.render.kernels import KernelLauncher, describe_exit, notebook_imports
@@ -53,7 +54,7 @@ _QUIET.propagate = False
 @dataclass
 class Job:
     name: str  # shown in messages, e.g. "ch01_school" or "s01/ch01_school"
-    nb: object  # nbformat.NotebookNode with parameters injected; replaced by the executed copy
+    nb: Any  # nbformat.NotebookNode with parameters injected; replaced by the executed copy
     origins: list  # per cell: index in the notebook file (None for the injected cell)
     extra: dict = field(default_factory=dict)
     cwd: Path | None = None  # the kernel's working directory (default: run_notebooks' cwd)
@@ -164,7 +165,7 @@ class _Runner:
         preload = notebook_imports(
             cell.get("source", "")
             for job in self.jobs
-            for cell in job.nb.cells  # type: ignore[attr-defined]
+            for cell in job.nb.cells
             if cell.get("cell_type") == "code"
         )
         self.launcher = KernelLauncher(self.env, warm=warm, preload=preload, log=log, cwd=self.cwd)

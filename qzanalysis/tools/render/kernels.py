@@ -191,7 +191,7 @@ class Zygote:
             self.process.stdin.close()
         try:
             await asyncio.wait_for(self.process.wait(), timeout=3)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
         self._reader.cancel()

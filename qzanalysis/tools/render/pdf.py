@@ -34,10 +34,11 @@ def heading_pages(pdf: bytes) -> dict[str, int]:
                 walk(item)
                 continue
             try:
-                page = reader.get_destination_page_number(item) + 1
+                number = reader.get_destination_page_number(item)
             except Exception:  # a bookmark without a page
                 continue
-            pages.setdefault(" ".join(str(item.title).split()), page)
+            if number is not None:
+                pages.setdefault(" ".join(str(item.title).split()), number + 1)
 
     walk(reader.outline)
     return pages

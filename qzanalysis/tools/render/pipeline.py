@@ -186,14 +186,17 @@ def render_year(
     (before anything runs) for `pdf` without a browser, ValueError for unknown `chapters` or when there are no
     notebooks, and `Interrupted` on Ctrl+C or SIGTERM.
     """
-    from qzanalysis.core.dataset import load_year  # bad data fail here, before any kernel starts
     from qzanalysis.core.outline import chapters as outline
+
+    # Bad data, an implausible indicator or a missing school name fail here, before any kernel starts and
+    # before anything is written.
+    from qzanalysis.tools.common import publishable_year
 
     year = int(year)
     data_dir_abs = str(Path(data_dir).resolve()) if data_dir is not None else None
     if pdf:
         require_browser()
-    data = load_year(year, data_dir_abs)
+    data = publishable_year(year, data_dir_abs)
     target = school_target(
         year,
         data_dir_abs,

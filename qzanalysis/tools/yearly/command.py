@@ -45,8 +45,18 @@ def run_new_year(args) -> int:
     except YearExistsError as exc:
         print(f"qz new-year：{exc}", file=sys.stderr)
         return 1
-    print(f"已创建 {result.folder}（各表表头；报告正文数值已列出全部指标代码，数值待填）")
+    school = _school(result.folder)
+    print(f"已为{school}创建 {result.folder}（各表表头；报告正文数值已列出全部指标代码，数值待填）")
     print(f"已创建填报模板 {result.workbook}")
+    if result.profile_copied:
+        print(f"学校概况 school.yaml 沿用 {result.previous} 年的（学校更名、类型或口径有变化时请修改）。")
+    else:
+        print("已写入学校概况模板 school.yaml：请填写学校全称（name）和类型（types），否则不能生成报告。")
+    if result.own_facts or result.own_tables:
+        print(
+            f"沿用 {result.previous} 年自行登记的数值 {result.own_facts} 项、数据表 {result.own_tables} 张"
+            "（catalogue.yaml；工作簿中的“本校自定义数值”“本校自定义数据表”可增删）。"
+        )
     if result.previous:
         print(f"下拉选项中的专业、学科等取自 {result.previous} 年数据。")
         if (result.folder / "text").is_dir():
@@ -58,6 +68,14 @@ def run_new_year(args) -> int:
         print("数据目录中没有更早年度的数据，下拉选项只含固定取值。")
     print(f"下一步：填好模板后运行 qz import {result.workbook.name} --year {result.year}")
     return 0
+
+
+def _school(folder) -> str:
+    """' 衢州市…（2022 年）' from the folder's school.yaml, or '' when it has none yet."""
+    from qzanalysis.core.profile import read_profile
+
+    profile, _ = read_profile(folder, str(folder))
+    return f" {profile.name} " if profile is not None else ""
 
 
 def run_import(args) -> int:
@@ -73,7 +91,9 @@ def run_import(args) -> int:
     if not result.written:
         print(f"\n未导入：{len(report.errors)} 个错误。{result.folder} 没有任何改动。", file=sys.stderr)
         return 1
-    print(f"\n已导入 {len(result.tables)} 张表到 {result.folder}，并写入数据清单 manifest.yaml。")
+    print(
+        f"\n已为{_school(result.folder)}导入 {len(result.tables)} 张表到 {result.folder}，并写入数据清单 manifest.yaml。"
+    )
     if result.not_provided:
         print(f"本年度未提供：{len(result.not_provided)} 张表（报告中将注明“本年度未提供”）。")
     if result.unfilled_facts:

@@ -1,8 +1,10 @@
 """`qz new-year Y`: a blank year folder and the Excel workbook analysts fill in.
 
 - ``data/<Y>/``: every table's CSV with its header only; facts.csv lists every catalogue id with its
-  label and unit and an empty value. Last year's school.yaml and catalogue.yaml are copied, and last year's
-  text (``text/``) is copied as a draft to be revised (see qzanalysis.core.text).
+  label and unit and an empty value. The previous year's school.yaml (the analyst edits it; a commented
+  template when there is none) and its own declarations (catalogue.yaml: own facts, tables and rules) are
+  copied, and its text (``text/``) is copied as a draft to be revised (see qzanalysis.core.text).
+  The folder holds data only.
 - ``data/<Y>-填报模板.xlsx``: the workbook, beside the folder (see workbook.py for its layout), with drop-down
   lists for the schema's allowed values, range checks for counts and rates, and last year's categories
   (majors, subjects, aid types…) as suggestions that still allow a new entry.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -23,12 +26,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qzanalysis.core.catalog import FieldSpec, TableSpec, fact_specs, table_specs
+from qzanalysis.core.catalog import Catalogue, FactSpec, FieldSpec, TableSpec, fact_specs
 from qzanalysis.core.dataset import YearData, read_year
 from qzanalysis.core.paths import available_years, data_root, year_dir
-from qzanalysis.core.profile import PROFILE_FILE
+from qzanalysis.core.profile import PROFILE_FILE, profile_template
 from qzanalysis.core.text import draft_copy
-from qzanalysis.core.year_catalogue import CATALOGUE_FILE
+from qzanalysis.core.year_catalogue import CATALOGUE_FILE, read_catalogue
+from qzanalysis.tools.yearly.own import OWN_FACTS_SPEC, OWN_TABLES_SPEC, own_fact_rows, own_table_rows
 from qzanalysis.tools.yearly.workbook import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -39,6 +43,7 @@ from qzanalysis.tools.yearly.workbook import (
     column_title,
     field_note,
     sheet_names,
+    write_text,
 )
 
 VALIDATED_ROWS = 500  # data-validation ranges cover rows 3..502 of each sheet
@@ -57,20 +62,25 @@ class NewYearResult:
     folder: Path
     workbook: Path
     previous: int | None
+    profile_copied: bool = False  # school.yaml copied from the previous year (else a template was written)
+    own_facts: int = 0  # own facts and tables carried over from the previous year's catalogue.yaml
+    own_tables: int = 0
 
 
 def workbook_path(year: int, data_dir=None) -> Path:
     return data_root(data_dir) / f"{int(year)}-填报模板.xlsx"
 
 
-def csv_text(spec: TableSpec) -> str:
-    """A table's blank CSV: the header; for facts, one row per catalogue id with the value left empty."""
+def csv_text(spec: TableSpec, facts: dict[str, FactSpec] | None = None) -> str:
+    """A table's blank CSV: the header; for facts, one row per catalogue id (built-in, or `facts`: the year's
+    catalogue with its own facts) with the value left empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(spec.field_names)
     if spec.name == "facts":
-        for fid, fact in fact_specs().items():
-            writer.writerow([fid, fact.label, "", fact.unit, ""])
+        for fid, fact in (facts or fact_specs()).items():
+            cells = {"id": fid, "label": fact.label, "unit": fact.unit}
+            writer.writerow([cells.get(name, "") for name in spec.field_names])
     return out.getvalue()
 
 
@@ -93,11 +103,11 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{year}.new-", dir=folder.parent))
     try:
-        for spec in table_specs().values():
-            (tmp / spec.filename).write_text(csv_text(spec), encoding="utf-8")
-        if previous is not None:
-            carry_forward(previous, tmp)
-        wb = build_workbook(year, previous)
+        copied = _carry_over(previous, tmp, year)
+        catalogue, _ = read_catalogue(tmp, str(folder))
+        for spec in catalogue.tables.values():
+            (tmp / spec.filename).write_text(csv_text(spec, catalogue.facts), encoding="utf-8")
+        wb = build_workbook(year, previous, catalogue)
         tmp_book = tmp / "workbook.xlsx"
         wb.save(tmp_book)
         if folder.exists():
@@ -107,36 +117,82 @@ def new_year(year: int, data_dir=None, force: bool = False) -> NewYearResult:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
-    return NewYearResult(year, folder, book, previous.year if previous else None)
+    return NewYearResult(
+        year,
+        folder,
+        book,
+        previous.year if previous else None,
+        profile_copied=copied,
+        own_facts=len(catalogue.own_facts),
+        own_tables=len(catalogue.own_tables),
+    )
 
 
-def carry_forward(previous: YearData, folder: Path) -> None:
-    """Start the new year from last year's school profile, own catalogue and text. The text is copied as
-    a draft (every chapter shows a 草稿 banner until revised); its references print the new year's values,
-    or placeholders until they are filled in."""
-    for name in (PROFILE_FILE, CATALOGUE_FILE):
-        source = previous.path / name
-        if source.is_file() and not (folder / name).exists():
-            shutil.copy2(source, folder / name)
-    draft_copy(previous.path, folder, previous.year)
+def _carry_over(previous: YearData | None, folder: Path, year: int) -> bool:
+    """Start the new year from last year's school profile (its report title and period moved on to `year`),
+    own catalogue and text: school.yaml and catalogue.yaml are copied, the text as a draft (every chapter
+    shows a 草稿 banner until revised; its references print the new year's values, or placeholders until
+    they are filled in). A commented school.yaml template is written when there is no previous profile.
+    Returns whether the profile was copied."""
+    copied = False
+    if previous is not None:
+        for name in (PROFILE_FILE, CATALOGUE_FILE):
+            if (previous.path / name).is_file():
+                shutil.copy2(previous.path / name, folder / name)
+                copied = copied or name == PROFILE_FILE
+        if copied:
+            profile = folder / PROFILE_FILE
+            text = profile.read_text(encoding="utf-8")
+            profile.write_text(next_year_profile(text, previous.year, year), encoding="utf-8")
+        draft_copy(previous.path, folder, previous.year)
+    if not copied:
+        (folder / PROFILE_FILE).write_text(profile_template(), encoding="utf-8")
+    return copied
+
+
+_DATED_KEYS = re.compile(r"^(?P<key>report_title|period)(?P<rest>\s*:.*)$", re.M)
+
+
+def next_year_profile(text: str, old: int, new: int) -> str:
+    """school.yaml for the new year: the report title and period name the new year ("2021 年度…" becomes
+    "2022 年度…", "2020-2021学年" becomes "2021-2022学年"); everything else, comments too, as it was.
+    (Left as it was, the title would print last year on the new cover, and validation refuses it.)"""
+    shift = new - old
+    years = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+    def dated(m: re.Match) -> str:
+        rest = years.sub(lambda y: str(int(y.group()) + shift), m.group("rest"))
+        return m.group("key") + rest
+
+    return _DATED_KEYS.sub(dated, text)
 
 
 # ---- the workbook -------------------------------------------------------------------------------
-def build_workbook(year: int, previous: YearData | None = None) -> Workbook:
+def build_workbook(
+    year: int, previous: YearData | None = None, catalogue: Catalogue | None = None
+) -> Workbook:
+    """The data-entry workbook for `year`: a sheet per table of `catalogue` (default: the built-in one;
+    own tables included), and the two sheets where the year declares its own facts and tables."""
+    catalogue = catalogue or Catalogue.builtin()
     wb = Workbook()
     info = wb.active
     info.title = INFO_SHEET
     lists = wb.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
-    names = sheet_names()
+    names = sheet_names(catalogue.tables)
     list_col = 0
-    for table, spec in table_specs().items():
-        ws = wb.create_sheet(names[table])
+    tables = [(t, s) for t, s in catalogue.tables.items()]
+    declarations = [(OWN_FACTS_SPEC, own_fact_rows(catalogue)), (OWN_TABLES_SPEC, own_table_rows(catalogue))]
+    for table, spec in tables + [(spec.name, spec) for spec, _ in declarations]:
+        ws = wb.create_sheet(names.get(table, spec.title))
         _write_header(ws, spec)
         if table == "facts":
             _prefill_facts(ws)
+        for own_spec, rows in declarations:
+            if spec is own_spec:
+                _prefill(ws, rows)
         for i, f in enumerate(spec.fields, start=1):
-            suggestions = _previous_values(previous, table, f)
+            suggestions = _previous_values(previous, spec, f)
             source = None
             if suggestions:
                 list_col += 1
@@ -146,23 +202,27 @@ def build_workbook(year: int, previous: YearData | None = None) -> Workbook:
                 ws.add_data_validation(dv)
                 letter = get_column_letter(i)
                 dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + VALIDATED_ROWS - 1}")
-    _write_info(info, year, previous, names)
+    _write_info(info, year, previous, names, catalogue)
     return wb
 
 
 def _write_header(ws, spec: TableSpec) -> None:
     for i, f in enumerate(spec.fields, start=1):
-        head = ws.cell(HEADER_ROW, i, column_title(f))
+        head = write_text(ws, HEADER_ROW, i, column_title(f))
         head.font = Font(bold=True, color="FFFFFF")
         head.fill = HEADER_FILL
         note = field_note(spec, f)
-        cell = ws.cell(NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
+        cell = write_text(ws, NOTES_ROW, i, f"{NOTES_MARK}{note}" if i == 1 else note)
         cell.fill = NOTES_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(size=9, color="7F6000")
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, 2.2 * len(column_title(f)) + 4))
         if spec.name == "facts" and f.name == "value":
             for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(fact_specs())):
+                ws.cell(row, i).number_format = "@"
+        elif not f.is_numeric and f.type != "boolean":
+            # text columns are text cells: a code keeps its leading zeros (0109), "1/2" stays "1/2"
+            for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + VALIDATED_ROWS):
                 ws.cell(row, i).number_format = "@"
     ws.row_dimensions[NOTES_ROW].height = 48
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
@@ -171,23 +231,31 @@ def _write_header(ws, spec: TableSpec) -> None:
 def _prefill_facts(ws) -> None:
     for row, (fid, fact) in enumerate(fact_specs().items(), start=FIRST_DATA_ROW):
         for col, value in ((1, fid), (2, fact.label), (4, fact.unit)):
-            cell = ws.cell(row, col, value)
+            cell = write_text(ws, row, col, value)
             cell.fill = PREFILLED_FILL
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 40
 
 
-def _previous_values(previous: YearData | None, table: str, f: FieldSpec) -> list[str]:
+def _prefill(ws, rows: list[list[str]]) -> None:
+    """Rows written into a declaration sheet (last year's own facts or tables)."""
+    for r, row in enumerate(rows, start=FIRST_DATA_ROW):
+        for c, value in enumerate(row, start=1):
+            if value != "":
+                write_text(ws, r, c, value)
+
+
+def _previous_values(previous: YearData | None, spec: TableSpec, f: FieldSpec) -> list[str]:
     """Last year's categories in a key column (majors, subjects, aid types…), offered as suggestions."""
     if (
         previous is None
         or f.type != "string"
         or "enum" in f.constraints
-        or table == "facts"
-        or f.name not in table_specs()[table].row_key
+        or spec.name == "facts"
+        or f.name not in spec.row_key
     ):
         return []
-    frame = previous.table(table)
+    frame = previous.table(spec.name)
     if frame is None or f.name not in frame:
         return []
     return list(dict.fromkeys(str(v) for v in frame[f.name].dropna()))
@@ -195,15 +263,15 @@ def _previous_values(previous: YearData | None, table: str, f: FieldSpec) -> lis
 
 def _write_list(ws, col: int, title: str, values: list[str]) -> str:
     letter = get_column_letter(col)
-    ws.cell(1, col, title)
+    write_text(ws, 1, col, title)
     for row, value in enumerate(values, start=2):
-        ws.cell(row, col, value)
+        write_text(ws, row, col, value)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
 
 
 def _validation(spec: TableSpec, f: FieldSpec, suggestions: str | None) -> DataValidation | None:
     c = f.constraints
-    if spec.name == "facts":
+    if spec.name == "facts" or (spec.name == "own_facts" and f.name == "value"):
         return None  # one value column, many units: checked on import against the catalogue
     if "enum" in c:
         dv = DataValidation(type="list", formula1='"' + ",".join(map(str, c["enum"])) + '"', allow_blank=True)
@@ -245,7 +313,9 @@ def _validation(spec: TableSpec, f: FieldSpec, suggestions: str | None) -> DataV
     return dv
 
 
-def _write_info(ws, year: int, previous: YearData | None, names: dict[str, str]) -> None:
+def _write_info(
+    ws, year: int, previous: YearData | None, names: dict[str, str], catalogue: Catalogue
+) -> None:
     lines = [
         f"{year} 年度质量年度报告数据填报模板",
         "",
@@ -254,7 +324,15 @@ def _write_info(ws, year: int, previous: YearData | None, names: dict[str, str])
         "2. 不要改工作表名称和列名；不要插入公式（请“选择性粘贴 → 数值”）；数字单元格只填数字，不带单位。",
         "3. 本年没有的数据留空（不要填 0）；整张表没有就整张留空，报告中会注明“本年度未提供”。",
         "4. “报告正文数值”已列出全部指标代码、名称和单位，只填“数值”一列；小数按报告印出的位数填写。",
-        f"5. 填好后运行：qz import 本文件.xlsx --year {year}，全部通过才会写入 data/{year}/。",
+        f"5. 报告中还有内置目录没有的数字：填在“{OWN_FACTS_SPEC.title}”表，每行一项（代码用小写英文字母、数字和下划线，"
+        "如 new_training_bases；名称、单位、章节必填；类型填“整数”或“数字”）。上一年度登记过的已列出，数值待填；"
+        "不再需要的整行删除。",
+        f"6. 本校自行增加的数据表：先在“{OWN_TABLES_SPEC.title}”表登记它的结构，每列一行——表代码（如 teacher_awards）、"
+        "表名称、章节、列代码、列名称、类型（文本、整数、数字、是否、日期）、单位，必填和主键填“是”或“否”。"
+        "再新建一张工作表，名称用表名称，第 1 行写各列的列名称（有单位的写成“列名称（单位）”），从第 2 或第 3 行起填数据。"
+        "没有登记的工作表不会导入，qz import 会提示如何登记。",
+        f"7. 填好后运行：qz import 本文件.xlsx --year {year}，全部通过才会写入 data/{year}/；学校概况（school.yaml）和正文不在本工作簿中，"
+        "导入时保留原样。",
         "",
         f"专业、学科、资助类型等列的下拉选项来自 {previous.year} 年数据；今年新增的可以直接输入。"
         if previous is not None
@@ -263,13 +341,19 @@ def _write_info(ws, year: int, previous: YearData | None, names: dict[str, str])
         "工作表与数据表对照：",
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row, 1, text)
+        write_text(ws, row, 1, text)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     start = len(lines) + 1
     for col, head in enumerate(["工作表", "数据文件", "报告章节", "说明"], start=1):
-        ws.cell(start, col, head).font = Font(bold=True)
-    for row, (table, spec) in enumerate(table_specs().items(), start=start + 1):
-        for col, value in enumerate([names[table], spec.filename, spec.section, spec.description], start=1):
-            ws.cell(row, col, value)
+        write_text(ws, start, col, head).font = Font(bold=True)
+    entries = [
+        (names[t], spec.filename, spec.section, spec.description) for t, spec in catalogue.tables.items()
+    ]
+    entries += [
+        (spec.title, "catalogue.yaml", "", spec.description) for spec in (OWN_FACTS_SPEC, OWN_TABLES_SPEC)
+    ]
+    for row, values in enumerate(entries, start=start + 1):
+        for col, value in enumerate(values, start=1):
+            write_text(ws, row, col, value)
     for letter, width in zip("ABCD", (34, 26, 10, 90), strict=True):
         ws.column_dimensions[letter].width = width

@@ -11,22 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from qzanalysis.core.catalog import FieldSpec, TableSpec, table_specs
+from qzanalysis.core.cells import formula_prefix
 from qzanalysis.core.findings import Finding, Level
+from qzanalysis.core.patterns import describe_pattern, only_digits
+from qzanalysis.core.readers import NOTES_MARK, column_title, header_aliases, header_key
 
 HEADER_ROW = 1
 NOTES_ROW = 2
 FIRST_DATA_ROW = 3
-NOTES_MARK = "【填写说明】"
 INFO_SHEET = "填写说明"
 LISTS_SHEET = "选项列表"
 EXCEL_SHEET_NAME_MAX = 31
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 _DECIMALS_FORMAT = re.compile(r"^0\.(0+)%?$")
+_ZERO_PADDED_FORMAT = re.compile(r"^0+$")  # "0000": a code shown with its leading zeros
 BOOLEAN_TEXT = {True: "是", False: "否"}
 
 
@@ -35,35 +39,47 @@ def sheet_name(spec: TableSpec) -> str:
     return _FORBIDDEN_IN_SHEET_NAMES.sub("_", spec.title)[:EXCEL_SHEET_NAME_MAX]
 
 
-def sheet_names() -> dict[str, str]:
-    """table code name → sheet name. Unique by construction (checked here, so a new schema cannot break it)."""
-    names = {name: sheet_name(spec) for name, spec in table_specs().items()}
+# The sheets where a year declares its own facts and tables (qzanalysis.tools.yearly.own).
+OWN_FACTS_SHEET = "本校自定义数值"
+OWN_TABLES_SHEET = "本校自定义数据表"
+RESERVED_SHEETS = (INFO_SHEET, LISTS_SHEET, OWN_FACTS_SHEET, OWN_TABLES_SHEET)
+
+
+def sheet_names(tables: dict[str, TableSpec] | None = None) -> dict[str, str]:
+    """table code name → sheet name, for the built-in tables or the given ones (a year's catalogue, own
+    tables included). Unique by construction (checked here, so a new schema cannot break it)."""
+    names = {name: sheet_name(spec) for name, spec in (tables or table_specs()).items()}
     clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
-    if clashes or {INFO_SHEET, LISTS_SHEET} & set(names.values()):
+    if clashes or set(RESERVED_SHEETS) & set(names.values()):
         raise RuntimeError(f"数据表的工作表名称重复：{sorted(clashes)}；请修改 schemas 中的 title")
     return names
 
 
-def table_for_sheet(name: str) -> str | None:
+def table_for_sheet(name: str, tables: dict[str, TableSpec] | None = None) -> str | None:
     """The table a sheet holds (by sheet name, Chinese title or code name), None for an unknown sheet."""
     text = name.strip()
-    for table, spec in table_specs().items():
+    for table, spec in (tables or table_specs()).items():
         if text in (sheet_name(spec), spec.title, spec.name):
             return table
     return None
 
 
-def column_title(f: FieldSpec) -> str:
-    return f"{f.title}（{f.unit}）" if f.unit else f.title
-
-
 def field_for_header(spec: TableSpec, text: str) -> str | None:
     """A header cell → field name: accepts "标题（单位）", the title alone, or the code name."""
-    text = text.strip()
-    for f in spec.fields:
-        if text in (column_title(f), f.title, f.name):
-            return f.name
-    return None
+    return header_aliases(spec).get(header_key(text))
+
+
+def write_text(ws, row: int, col: int, value) -> Any:
+    """Write `value` as a text cell that Excel never runs as a formula, whatever it starts with."""
+    cell = ws.cell(row, col)
+    if value is None or value == "":
+        return cell
+    cell.value = str(value)
+    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    if formula_prefix(cell.value):
+        cell.quotePrefix = True  # Excel's own mark for "text that looks like a formula"
+        cell.number_format = "@"
+    return cell
 
 
 def field_note(spec: TableSpec, f: FieldSpec) -> str:
@@ -85,7 +101,7 @@ def field_note(spec: TableSpec, f: FieldSpec) -> str:
     if "enum" in c:
         parts.append("取值：" + "、".join(map(str, c["enum"])))
     if "pattern" in c:
-        parts.append("4–6 位数字代码" if f.name == "major_code" else f"格式：{c['pattern']}")
+        parts.append(describe_pattern(c["pattern"]) + ("，0 开头的照写" if only_digits(c["pattern"]) else ""))
     if spec.name == "facts" and f.name == "value":
         parts = ["按报告印出的小数位数填写（本列为文本格式，保留末尾的 0）；本年没有的数留空"]
     if spec.name == "facts" and f.name in ("id", "label", "unit"):
@@ -128,6 +144,10 @@ def cell_text(cell, f: FieldSpec | None) -> tuple[str, str | None]:
         percent = value * 100
         text = f"{percent:.{decimals}f}" if decimals is not None else f"{percent:.10g}"
         return text + "%", None
+    if isinstance(value, int | float) and f is not None and not f.is_numeric:
+        # a code typed into a number cell: the zeros Excel shows ("0000" format) are part of the code
+        if float(value).is_integer() and _ZERO_PADDED_FORMAT.match(cell.number_format or ""):
+            return f"{int(value):0{len(cell.number_format)}d}", None
     if isinstance(value, int):
         return str(value), None
     if isinstance(value, float):
@@ -146,9 +166,10 @@ def _row_is_notes(values: list) -> bool:
     return bool(values) and isinstance(values[0], str) and values[0].startswith(NOTES_MARK)
 
 
-def read_sheet(ws, table: str) -> tuple[SheetData, list[Finding]]:
-    """Read one sheet. Formula and date cells become FAIL findings; everything else is left to the CSV checks."""
-    spec = table_specs()[table]
+def read_sheet(ws, table: str, spec: TableSpec | None = None) -> tuple[SheetData, list[Finding]]:
+    """Read one sheet (of a built-in table, or of `spec`). Formula and date cells become FAIL findings;
+    everything else is left to the CSV checks."""
+    spec = spec or table_specs()[table]
     findings: list[Finding] = []
     where = f"工作表“{ws.title}”"
     header_cells = list(next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW), ()))
@@ -164,6 +185,7 @@ def read_sheet(ws, table: str) -> tuple[SheetData, list[Finding]]:
     data = SheetData(ws.title, table, header, columns)
     width = len(header)
     fields = [spec.field(h) if h in spec.field_names else None for h in header]
+    merged = _merged_cells(ws, spec, header, fields, findings)
     for row in ws.iter_rows(min_row=NOTES_ROW):
         excel_row = row[0].row
         values = [c.value for c in row]
@@ -174,6 +196,9 @@ def read_sheet(ws, table: str) -> tuple[SheetData, list[Finding]]:
             continue
         texts = []
         for i, cell in enumerate(row[: max(width, last + 1)]):
+            if (excel_row, i + 1) in merged:  # reported once for the range; no "必填项为空" per cell
+                texts.append(merged[(excel_row, i + 1)])
+                continue
             text, error = cell_text(cell, fields[i] if i < width else None)
             if error:
                 column = _column_label(spec, header[i] if i < width else "", cell.column_letter)
@@ -190,6 +215,32 @@ def read_sheet(ws, table: str) -> tuple[SheetData, list[Finding]]:
         data.rows.append(texts)
         data.excel_rows.append(excel_row)
     return data, findings
+
+
+def _merged_cells(ws, spec: TableSpec, header: list[str], fields: list, findings: list[Finding]) -> dict:
+    """Refuse merged ranges (the analyst sees one filled cell; the rows below it are empty). Returns
+    (row, column) → the range's text for every cell the range covers, so each is reported only once."""
+    covered: dict[tuple[int, int], str] = {}
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        i = rng.min_col - 1
+        text, _ = cell_text(ws.cell(rng.min_row, rng.min_col), fields[i] if i < len(fields) else None)
+        column = _column_label(spec, header[i] if i < len(header) else "", get_column_letter(rng.min_col))
+        findings.append(
+            Finding(
+                Level.FAIL,
+                "workbook_merged",
+                f"合并了单元格 {rng.coord}：导入时只有第一格有值，其余各行为空",
+                f"工作表“{ws.title}”",
+                rng.min_row,
+                column,
+                text,
+                f"选中 {rng.coord}，取消合并，再在每一行都填上“{text}”",
+            )
+        )
+        for row in range(rng.min_row, rng.max_row + 1):
+            for col in range(rng.min_col, rng.max_col + 1):
+                covered[(row, col)] = text
+    return covered
 
 
 def _column_label(spec: TableSpec, name: str, letter: str) -> str:
