@@ -152,9 +152,36 @@ def test_many_short_kernels_lose_no_output(tmp_path):
     assert [_outputs(o).strip() for o in outcomes] == [f"OUTPUT-{i}" for i in range(8)]
 
 
+def test_preloaded_years_are_private_copies_that_follow_the_files(data_copy):
+    """What the warm-kernel process reads once: every load_year gets its own copy, equal to a fresh read, and a
+    file changed since is read again."""
+    from qzanalysis.core import dataset
+
+    dataset.preload_years(2021, data_copy)
+    try:
+        assert {p.name for p in dataset._PRELOADED} == {"2020", "2021"}  # the year and the earlier ones
+        first, second = dataset.load_year(2021, data_copy), dataset.load_year(2021, data_copy)
+        fresh = dataset.read_year(2021, data_copy)
+        assert first is not second and first.table("fitness") is not second.table("fitness")
+        assert first.facts.equals(fresh.facts) and first.table("fitness").equals(fresh.table("fitness"))
+        first.tables["fitness"].loc[0, "pass_rate"] = -1.0  # what one chapter changes, the next does not see
+        assert dataset.load_year(2021, data_copy).table("fitness").loc[0, "pass_rate"] != -1.0
+
+        path = data_copy / "2021" / "fitness.csv"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("88.63", "87.63"), encoding="utf-8")
+        assert 87.63 in set(dataset.load_year(2021, data_copy).table("fitness")["pass_rate"])
+    finally:
+        dataset._PRELOADED.clear()
+
+
 def test_preload_is_what_the_notebooks_import():
     sources = ["import pandas as pd\nfrom qzanalysis.report.chapters import ch01_school\n%matplotlib inline"]
-    assert notebook_imports(sources) == ["pandas", "qzanalysis.report.chapters"]
+    assert notebook_imports(sources) == [
+        "pandas",
+        "qzanalysis.report.chapters",
+        "qzanalysis.report.chapters.ch01_school",
+    ]
     assert notebook_imports(["from . import x\nthis is not python"]) == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import os
@@ -377,10 +378,57 @@ def _drop_unfilled_facts(raw: RawTable, report: Report) -> RawTable:
 
 def load_year(year: int, data_dir=None, strict: bool = True) -> YearData:
     """One call loads a year: all its tables, validated. Raises DataValidationError listing every problem."""
-    data = read_year(year, data_dir)
+    data = _preloaded(year, data_dir) or read_year(year, data_dir)
     if strict and not data.report.ok:
         raise DataValidationError(data.report, f"{year} 年")
     return data
+
+
+# ---- years read once for the renderer's warm kernels ---------------------------------------------------
+# `qz render` forks each chapter's kernel from one warm process (tools/render/zygote.py). Every chapter of a
+# school reads the same years; that process reads them once (`preload_years`) and each kernel's load_year then
+# gets its own copy, as long as no file of the year has changed since. Empty everywhere else.
+_PRELOADED: dict[Path, tuple[tuple, YearData]] = {}
+PRELOADED_ROOTS = 4  # data roots kept (a run renders one school after another)
+
+
+def _signature(folder: Path) -> tuple:
+    """Every file of a year folder with its size and modification time."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            (p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*")
+        )
+    )
+
+
+def _preloaded(year: int, data_dir) -> YearData | None:
+    folder = year_dir(year, data_dir)
+    hit = _PRELOADED.get(folder)
+    if hit is None or hit[0] != _signature(folder):
+        return None
+    return copy.deepcopy(hit[1])
+
+
+def preload_years(year: int, data_dir=None) -> None:
+    """Read `year` and every earlier year of its data root into this process, for later load_year calls (see
+    above). Years that fail validation are not kept: load_year reads and reports them as usual."""
+    from qzanalysis.core.paths import available_years
+
+    root = year_dir(year, data_dir).parent
+    for y in [y for y in available_years(root) if y <= int(year)] or [int(year)]:
+        folder = year_dir(y, root)
+        if folder in _PRELOADED and _PRELOADED[folder][0] == _signature(folder):
+            _PRELOADED[folder] = _PRELOADED.pop(folder)  # most recently used last
+            continue
+        signature, data = _signature(folder), read_year(y, root)
+        if data.report.ok:
+            _PRELOADED[folder] = (signature, data)
+    roots = list(dict.fromkeys(folder.parent for folder in reversed(_PRELOADED)))
+    for folder in [f for f in _PRELOADED if f.parent not in roots[:PRELOADED_ROOTS]]:
+        del _PRELOADED[folder]
 
 
 def write_manifest(year: int, data_dir=None, source: str | None = None) -> Path:

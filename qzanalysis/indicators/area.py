@@ -109,6 +109,18 @@ def definition_text(ind: Indicator, options: dict[str, str]) -> str:
 OPTION_NAMES = {"denominator": "分母", "numerator": "分子"}
 
 
+def _row_head(school: SchoolYear, ind: Indicator) -> dict:
+    """The columns every per-school, per-indicator row starts with."""
+    return {
+        "代码": school.school.id,
+        "学校": short_name(school),
+        "id": ind.id,
+        "指标": ind.name,
+        "单位": ind.unit,
+        "小数位": ind.decimals,
+    }
+
+
 def _value(ind: Indicator, data: YearData, options: dict[str, str]) -> float:
     try:
         return float(ind.compute(data, **options))
@@ -148,12 +160,7 @@ def indicator_values(schools: Sequence[SchoolYear], ids: Sequence[str] | None = 
                 reference = value  # printed under the reference definition: as comparable as the school says
             rows.append(
                 {
-                    "代码": school.school.id,
-                    "学校": short_name(school),
-                    "id": ind.id,
-                    "指标": ind.name,
-                    "单位": ind.unit,
-                    "小数位": ind.decimals,
+                    **_row_head(school, ind),
                     "本校值": value,
                     "来源": source,
                     "本校口径": "" if same else definition_text(ind, own),
@@ -367,12 +374,7 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
                     note = "本年未提供" if math.isnan(now) else "上年未提供"
             rows.append(
                 {
-                    "代码": school.school.id,
-                    "学校": short_name(school),
-                    "id": ind.id,
-                    "指标": ind.name,
-                    "单位": ind.unit,
-                    "小数位": ind.decimals,
+                    **_row_head(school, ind),
                     "上年": before,
                     "本年": now,
                     "变化": now - before if not (math.isnan(now) or math.isnan(before)) else math.nan,

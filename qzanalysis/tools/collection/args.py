@@ -30,6 +30,18 @@ class UsageError(Exception):
     """A command-line problem with a message for the analyst (exit status 2)."""
 
 
+# What a command says and returns when the collection cannot be used: no file or an unknown school id is a usage
+# problem (2); a collection file with problems is bad data (1).
+COLLECTION_PROBLEMS = (UsageError, KeyError, CollectionError)
+
+
+def refuse(prog: str, exc: Exception) -> int:
+    """Print a collection problem (one of COLLECTION_PROBLEMS) for `prog`; returns the exit status."""
+    message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+    print(f"{prog}：{message}", file=sys.stderr)
+    return 1 if isinstance(exc, CollectionError) else 2
+
+
 def open_collection(args) -> Collection:
     """The collection named by the arguments. Raises UsageError (not found) or CollectionError (bad file)."""
     try:
@@ -49,13 +61,6 @@ def resolve_school(args) -> int | None:
         return 2
     try:
         args.data_dir = str(open_collection(args).school(school_id).data_root)
-    except UsageError as exc:
-        print(f"qz：{exc}", file=sys.stderr)
-        return 2
-    except KeyError as exc:
-        print(f"qz：{exc.args[0]}", file=sys.stderr)
-        return 2
-    except CollectionError as exc:
-        print(f"qz：{exc}", file=sys.stderr)
-        return 1
+    except COLLECTION_PROBLEMS as exc:
+        return refuse("qz", exc)
     return None

@@ -11,11 +11,11 @@ import sys
 import unicodedata
 
 from qzanalysis.core.catalog import table_specs
-from qzanalysis.core.collection import CollectionError, read_schools
+from qzanalysis.core.collection import read_schools
 from qzanalysis.core.findings import Level
 from qzanalysis.indicators.area import findings_of, table_status
 from qzanalysis.indicators.plausibility import read_checked_year
-from qzanalysis.tools.collection.args import UsageError, open_collection
+from qzanalysis.tools.collection.args import COLLECTION_PROBLEMS, open_collection, refuse
 
 STATUS_MARK = {"完整": "完", "不完整": "不", "缺失": "缺", "有错误": "错"}
 SHOWN_FINDINGS = 3  # per school below the table; the command shows the rest
@@ -94,12 +94,8 @@ def run_all(args) -> int:
         return 2
     try:
         collection = open_collection(args)
-    except UsageError as exc:
-        print(f"qz validate：{exc}", file=sys.stderr)
-        return 2
-    except CollectionError as exc:
-        print(f"qz validate：{exc}", file=sys.stderr)
-        return 1
+    except COLLECTION_PROBLEMS as exc:
+        return refuse("qz validate", exc)
     schools = read_schools(collection, args.year, read_checked_year)
     print(format_status(collection, args.year, schools))
     return 0 if all(s.ok for s in schools) else 1

@@ -107,8 +107,7 @@ def _run(args) -> int:
 
 
 def _run_collection(args) -> int:
-    from qzanalysis.core.collection import CollectionError
-    from qzanalysis.tools.collection.args import UsageError, open_collection
+    from qzanalysis.tools.collection.args import COLLECTION_PROBLEMS, open_collection, refuse
     from qzanalysis.tools.collection.render import render_collection
     from qzanalysis.tools.render.browser import BrowserError
 
@@ -135,15 +134,8 @@ def _run_collection(args) -> int:
     except BrowserError as exc:  # no browser: checked first, so nothing was written
         print(f"qz render: {exc}", file=sys.stderr)
         return 1
-    except UsageError as exc:
-        print(f"qz render: {exc}", file=sys.stderr)
-        return 2
-    except KeyError as exc:
-        print(f"qz render: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except CollectionError as exc:
-        print(f"qz render: {exc}", file=sys.stderr)
-        return 1
+    except COLLECTION_PROBLEMS as exc:
+        return refuse("qz render", exc)
     except ValueError as exc:
         print(f"qz render: {exc}", file=sys.stderr)
         return 2

@@ -58,6 +58,7 @@ class Job:
     origins: list  # per cell: index in the notebook file (None for the injected cell)
     extra: dict = field(default_factory=dict)
     cwd: Path | None = None  # the kernel's working directory (default: run_notebooks' cwd)
+    data: tuple | None = None  # (year, data_dir) the notebook reads with load_year: read once for its kernels
 
 
 @dataclass
@@ -283,7 +284,7 @@ class _Runner:
         from nbclient.exceptions import CellControlSignal, DeadKernelError
 
         cwd = str(job.cwd or self.cwd)
-        km = await self.launcher.manager()
+        km = await self.launcher.manager(job.data)
         kc = None
         try:
             try:

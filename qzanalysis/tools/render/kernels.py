@@ -69,7 +69,8 @@ def describe_exit(code: int | None) -> str:
 
 
 def notebook_imports(sources: Iterable[str]) -> list[str]:
-    """Absolute module names imported by these code cells (`import a.b`, `from a.b import c`), in order."""
+    """Absolute module names these code cells may import (`import a.b`; `from a.b import c`: a.b and, if it is a
+    module, a.b.c), in order."""
     found: dict[str, None] = {}
     for source in sources:
         lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
@@ -83,6 +84,11 @@ def notebook_imports(sources: Iterable[str]) -> list[str]:
                     found.setdefault(alias.name, None)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.setdefault(node.module, None)
+                # `from package import module` imports a submodule: a candidate too (the zygote skips names
+                # that are not modules).
+                for alias in node.names:
+                    if alias.name != "*":
+                        found.setdefault(f"{node.module}.{alias.name}", None)
     return list(found)
 
 
@@ -146,8 +152,12 @@ class Zygote:
                 self._alive.discard(message["exit"])
                 self._exits[message["exit"]] = int(message["code"])
             elif "id" in message:
-                self._alive.add(message["pid"])
                 future = self._pending.pop(message["id"], None)
+                if "error" in message:
+                    if future is not None and not future.done():
+                        future.set_exception(RuntimeError(message["error"]))
+                    continue
+                self._alive.add(message["pid"])
                 if future is not None and not future.done():
                     future.set_result(int(message["pid"]))
         for future in self._pending.values():  # the zygote is gone: nobody will answer
@@ -155,15 +165,15 @@ class Zygote:
                 future.set_exception(RuntimeError("预热内核进程已退出"))
         self._pending.clear()
 
-    async def spawn(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
-        """Fork a kernel; returns its pid (also its process group)."""
+    async def spawn(self, argv: list[str], env: dict[str, str], cwd: str, data: tuple | None = None) -> int:
+        """Fork a kernel; returns its pid (also its process group). `data`: (year, data_dir) to read first."""
         if self._reader.done():
             raise RuntimeError("预热内核进程已退出")
         self._next_id += 1
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending[self._next_id] = future
         assert self.process.stdin is not None
-        request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd}
+        request = {"id": self._next_id, "argv": argv, "env": env, "cwd": cwd, "data": data}
         self.process.stdin.write((json.dumps(request) + "\n").encode())
         await self.process.stdin.drain()
         return await future
@@ -212,6 +222,7 @@ class ForkProvisioner(LocalProvisioner):
     """
 
     zygote: Zygote | None = None
+    data: tuple | None = None  # (year, data_dir) the notebook will read: read once in the zygote
     _pid: int | None = None
 
     @property
@@ -222,8 +233,8 @@ class ForkProvisioner(LocalProvisioner):
         assert self.zygote is not None
         argv = cmd[cmd.index(LAUNCHER_MODULE) + 1 :]
         env = dict(kwargs.get("env") or os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        self._pid = await self.zygote.spawn(argv, env, cwd)
+        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the zygote runs elsewhere: resolve it here
+        self._pid = await self.zygote.spawn(argv, env, cwd, self.data)
         self.pid = self.pgid = self._pid
         self.cwd = cwd
         return self.connection_info
@@ -278,7 +289,8 @@ class KernelLauncher:
     def start(self) -> None:
         """Begin warming up (the zygote's imports run while the caller prepares its work)."""
         if self.warm and self._zygote_task is None:
-            self._zygote_task = asyncio.create_task(Zygote.start(self.preload, self.env, self.cwd))
+            cwd = os.path.abspath(self.cwd) if self.cwd is not None else None
+            self._zygote_task = asyncio.create_task(Zygote.start(self.preload, self.env, cwd))
 
     async def _zygote(self) -> Zygote | None:
         if self._zygote_task is None:
@@ -295,14 +307,15 @@ class KernelLauncher:
             self.log(f"未使用预热内核（{reason}），以下各章启动全新内核")
         return zygote
 
-    async def manager(self) -> AsyncKernelManager:
-        """A kernel manager (not started) for one notebook."""
+    async def manager(self, data: tuple | None = None) -> AsyncKernelManager:
+        """A kernel manager (not started) for one notebook; `data` = (year, data_dir) it reads, if known."""
         km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=self._specs)
         km.kernel_id = str(uuid.uuid4())
         zygote = await self._zygote()
         if zygote is not None:
             provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
             provisioner.zygote = zygote
+            provisioner.data = data
             km.provisioner = provisioner
         self._live.add(km)
         return km

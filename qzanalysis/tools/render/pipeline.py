@@ -367,10 +367,17 @@ def _run(plans: list[_Plan], workers: int, timeout: int, log, warm: bool, pdf: b
                 continue
             origins = inject_parameters(nb, plan.target.params)
             extra = {"key": key, "title": chapter.title, "chapter": chapter.notebook, "plan": plan}
-            jobs.append(Job(name, nb, origins, extra, cwd=plan.target.notebooks_dir))
-    # Longest chapters first (timings from the last run) so the kernels finish together.
+            data = None if plan.target.is_area else (plan.target.year, plan.target.data_dir)
+            jobs.append(Job(name, nb, origins, extra, cwd=plan.target.notebooks_dir, data=data))
+    # One report after another (each school's years are read once for all its chapters, and its editions are
+    # written while the next school runs); within a report, the longest chapters first (timings from the last
+    # run) so that the kernels finish together.
+    order = {id(plan): i for i, plan in enumerate(plans)}
     jobs.sort(
-        key=lambda j: -float(j.extra["plan"].state.chapters.get(j.extra["chapter"], {}).get("seconds") or 1e9)
+        key=lambda j: (
+            order[id(j.extra["plan"])],
+            -float(j.extra["plan"].state.chapters.get(j.extra["chapter"], {}).get("seconds") or 1e9),
+        )
     )
 
     lock = threading.Lock()

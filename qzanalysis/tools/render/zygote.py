@@ -11,7 +11,10 @@ Protocol (one JSON object per line):
   notebook that needs it reports the error itself).
 - stdout, first line: ``{"ready": true, "pid": …}``, or ``{"ready": false, "reason": …}`` when forking would not
   be safe (another thread was started by an import) — the caller then launches ordinary kernels.
-- stdin: ``{"id": n, "argv": [...ipykernel args...], "env": {...}, "cwd": "..."}`` → stdout ``{"id": n, "pid": p}``.
+- stdin: ``{"id": n, "argv": [...ipykernel args...], "env": {...}, "cwd": "...", "data": [year, data_dir]}`` →
+  stdout ``{"id": n, "pid": p}``. With ``data``, the school's years are read into this process first
+  (`qzanalysis.core.dataset.preload_years`), so that the kernel's own `load_year` finds them already read; this
+  is the one piece of library code this process runs, and it must leave the process single-threaded.
 - stdout, whenever a child ends: ``{"exit": pid, "code": c}`` (c < 0: killed by signal −c), as from Popen.
 - EOF on stdin: every child still running is killed, then this process exits.
 
@@ -39,6 +42,15 @@ def _preload(modules: list[str]) -> None:
             importlib.import_module(name)
         except BaseException:  # noqa: BLE001 - the notebook importing it will report the real error
             pass
+
+
+def _preload_data(year: int, data_dir: str | None) -> None:
+    try:
+        from qzanalysis.core.dataset import preload_years
+
+        preload_years(year, data_dir)
+    except Exception:  # noqa: BLE001 - the kernel's own load_year reads and reports the problem
+        pass
 
 
 def _become_kernel(request: dict, fds_to_close: list[int]) -> None:
@@ -144,6 +156,12 @@ def serve(preload: list[str]) -> int:
             if not line.strip():
                 continue
             request = json.loads(line)
+            if request.get("data"):
+                _preload_data(*request["data"])
+                if threading.active_count() != 1:  # forking is no longer safe: let the renderer start kernels
+                    _write({"id": request["id"], "error": "读入数据后出现了线程"})
+                    _kill_all(children)
+                    return 0
             pid = os.fork()
             if pid == 0:
                 _become_kernel(request, [wake_r, wake_w])
