@@ -178,11 +178,11 @@ def narrative_skill(data) -> None:
             wo=worst["occupation"],
             wp=_pct(worst["pass_rate"]),
         )
-        merged = len(rates) - len(known)
-        if merged:
-            text += sentence(
-                "另有 {m} 个专业在报告原表中为合并单元格，未单列工种与合格率，表中以“—”表示并注明。", m=merged
-            )
+        unlisted = len(rates) - len(known)
+        if unlisted:
+            noted = rates.loc[rates["pass_rate"].isna(), "note"].notna().any()
+            text += sentence("另有 {m} 个专业未单列合格率，表中以“—”表示", m=unlisted)
+            text += "（原因见表下说明）。" if noted else "。"
     if not text:
         no_data("专业技能合格率")
         return
