@@ -28,6 +28,7 @@ from qzanalysis.report.chapters.common import (
     missing,
     no_data,
     printed_text,
+    printed_unit,
     show_facts,
     show_table_or_notice,
     table_section_facts,
@@ -356,21 +357,13 @@ def table_teacher_ratios(data, prev) -> None:
 def _teacher_ratio_checks(data, prev) -> None:
     show_table(teacher_ratio_frame(data, prev), None, "教师队伍比率：变化方向与重算值")
     quirks = []  # how the report printed its 变化情况 column, as the data record it
-    changes = [registry()[i].printed_change for i in TEACHER_RATIOS if registry()[i].printed_change]
+    changes = [c for c in (registry()[i].printed_change for i in TEACHER_RATIOS) if c]
     if prev is not None and any(_unsigned_fall(data, prev, i) for i in TEACHER_RATIOS):
         quirks.append("不带正负号（有的比率实为下降）")
-    if any(_printed_unit(data, c) == "%" and data.fact_spec(c).unit == "百分点" for c in changes):
+    if any(printed_unit(data, c) == "%" and data.fact_spec(c).unit == "百分点" for c in changes):
         quirks.append("以“%”表示百分点")
     lead = "报告的“变化情况”一栏" + "，并".join(quirks) + "；" if quirks else ""
     show_markdown("> " + lead + "“变化（按两年报告值）”一栏标出方向，重算值按指标定义由教师人数计算。")
-
-
-def _printed_unit(data, fact_id: str) -> str | None:
-    """The unit printed beside a fact when it differs from the catalogue's (facts.csv `printed_unit`)."""
-    if fact_id not in data.facts.index or "printed_unit" not in data.facts.columns:
-        return None
-    unit = data.facts.at[fact_id, "printed_unit"]
-    return unit.strip() if isinstance(unit, str) and unit.strip() else None
 
 
 def _unsigned_fall(data, prev, ind_id: str) -> bool:

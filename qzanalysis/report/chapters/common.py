@@ -141,16 +141,21 @@ def fact_note(data, fact_id: str) -> str:
     return "" if missing(note) else str(note)
 
 
+def printed_unit(data, fact_id: str) -> str | None:
+    """The unit the report printed beside a fact where it differs from the catalogue's (facts.csv
+    `printed_unit`, e.g. “%” for a change the catalogue records in 百分点); None otherwise."""
+    if fact_id not in data.facts.index or "printed_unit" not in data.facts.columns:
+        return None
+    unit = data.facts.at[fact_id, "printed_unit"]
+    return unit.strip() if isinstance(unit, str) and unit.strip() else None
+
+
 def printed_text(data, fact_id: str | None) -> str:
-    """A fact as the report printed it: its printed decimals and the unit printed beside it (facts.csv
-    `printed_unit`, e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
+    """A fact as the report printed it: its printed decimals and the unit printed beside it (`printed_unit`,
+    e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
     if fact_id is None or not data.declares(fact_id):
         return MISSING_TEXT
-    unit = data.fact_spec(fact_id).unit
-    if fact_id in data.facts.index and "printed_unit" in data.facts.columns:
-        printed_unit = data.facts.at[fact_id, "printed_unit"]
-        if isinstance(printed_unit, str) and printed_unit.strip():
-            unit = printed_unit.strip()
+    unit = printed_unit(data, fact_id) or data.fact_spec(fact_id).unit
     return fmt_number(data.fact(fact_id), data.fact_decimals(fact_id) or 0, unit)
 
 
