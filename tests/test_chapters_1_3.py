@@ -154,7 +154,7 @@ def test_every_figure_is_a_closed_figure_with_a_chinese_title(years, shown):
             assert any("\u4e00" <= ch <= "\u9fff" for t in titles for ch in t), name
             assert fig.number not in plt.get_fignums(), f"{name} left its figure open (would display twice)"
             count += 1
-    assert count >= 20
+    assert count >= 19  # each module's own-numbers chart (figure_section_facts) counted once
 
 
 # ---- a partial year ------------------------------------------------------------------------------

@@ -210,15 +210,17 @@ def test_ch05_figures(data):
     assert "获证 11,306 人次（74.5%）" in labels and "未获证 3,870 人次（25.5%）" in labels
     # One quantity per chart: students and two printings of the training count are not charted together;
     # with one year of training data there is no chart at all.
-    assert ch05.figure_training_vs_students(data) is None
-    fig = _draw(ch05.figure_xinjiang(data))
-    assert _lengths(fig) == [88.0, 86.0, 28.0, 58.0]
+    assert ch05.figure_training_by_year(data) is None
 
 
-def test_ch05_xinjiang_text(data, shown):
-    ch05.narrative_xinjiang(data)
-    assert "88 人" in shown[0] and "86 人" in shown[0] and "28 人" in shown[0] and "58 人" in shown[0]
-    assert "100%" in shown[0]
+def test_ch05_the_schools_own_numbers_of_5_3(data, shown):
+    """5.3 shows the numbers the school declared for it (2021: its 对口支援 class), the way any section's own
+    numbers show: the chart of those in one unit (not the printed rate), and a table of all."""
+    fig = _draw(ch05.figure_section_facts(data, "5.3"))
+    assert sorted(_lengths(fig)) == [28.0, 86.0, 88.0] and _title(fig) == "2021 年对口支援（人）"
+    ch05.table_section_facts(data, "5.3")
+    assert "88 人" in shown[0] and "86 人" in shown[0] and "28 人" in shown[0] and "100%" in shown[0]
+    assert "对口支援：本校登记的数字" in shown[0]
 
 
 # ---- 第六章 ------------------------------------------------------------------------------------------
@@ -249,15 +251,13 @@ def test_ch06_figures_in_wan_yuan(data):
 
 
 # ---- 第七章 ------------------------------------------------------------------------------------------
-def test_ch07_feature(data, shown):
-    assert ch07.level_range(data) == "五级—一级"
-    ch07.narrative_feature(data)
-    assert "128 个" in shown[0] and "五级—一级" in shown[0]
-    shares = ch07.level_shares(data)
-    assert shares["占比"].sum() == pytest.approx(100)
-    fig = _draw(ch07.figure_occupations(data))
-    assert _lengths(fig) == [42.0, 128.0]
-    _draw(ch07.figure_level_shares(data))
+def test_ch07_shows_the_schools_own_numbers_only(data, shown):
+    """Each school's feature is its own: chapter 7 holds no chart about one feature, only the numbers the
+    school declares for the chapter (2021: one, so a table and no chart)."""
+    assert set(ch07.__all__) == {"figure_section_facts", "table_section_facts"}
+    assert ch07.figure_section_facts(data, "7") is None  # one number: nothing to chart
+    ch07.table_section_facts(data, "7")
+    assert "128 个" in shown[0] and "特色创新：本校登记的数字" in shown[0]
 
 
 # ---- 第九章 ------------------------------------------------------------------------------------------
@@ -283,21 +283,20 @@ def test_partial_year_shows_missing_never_zero(partial, shown):
     assert previous_year(partial) is None
     ch04.narrative_internship(partial, None)
     ch05.table_certification(partial)
-    ch05.narrative_xinjiang(partial)
+    ch05.table_section_facts(partial, "5.3")
     ch06.table_funding(partial)
     assert all("本年度未提供" in text for text in shown), shown
     for fn in (
         ch04.figure_internship,
         ch04.figure_partner_change,
         ch05.figure_certification_levels,
-        ch05.figure_xinjiang,
         ch06.figure_funding,
         ch06.figure_funding_share,
-        ch07.figure_occupations,
-        ch07.figure_level_shares,
     ):
         args = (partial, None) if "prev" in fn.__code__.co_varnames[: fn.__code__.co_argcount] else (partial,)
         assert fn(*args) is None
+    for section in ("5.3", "6.1.1", "7"):  # own numbers declared but left empty: no chart
+        assert ch05.figure_section_facts(partial, section) is None
     # Without the table, 获证 vs 未获证 still comes from the printed totals.
     labels = _legend(_draw(ch05.figure_certified(partial)))
     assert any(label.startswith("未获证 3,870 人次") for label in labels)
@@ -315,9 +314,9 @@ def test_partial_year_keeps_what_is_there(partial, shown):
     assert "10,013 人次" in shown[0] and "10,025" not in shown[0]
     # 生均财政拨款 cannot be recomputed without the funding table; the printed value stays
     ch06.narrative_per_student(partial)
-    assert "18,306.65 元" in shown[1] and "无法重新计算" in shown[1]
-    ch07.table_feature(partial, None)
-    assert "<td>—</td>" in shown[2] and "<td>0</td>" not in shown[2]
+    assert "18,306.65 元" in shown[1] and "数据不足以按" in shown[1] and "重新计算" in shown[1]
+    ch07.table_section_facts(partial, "6.1.2")  # declared, left empty: the notice (review), never 0
+    assert "本年度未提供" in shown[2] and "<td>0</td>" not in shown[2]
 
 
 # ---- notebooks -----------------------------------------------------------------------------------

@@ -85,6 +85,31 @@ def test_definition_sentence_for_the_chapters(data_2021):
     )
 
 
+def test_chapters_print_the_definition_the_school_chose(data_copy, monkeypatch):
+    """The review voice says the basis an indicator was recomputed on from school.yaml, never in words of
+    its own: another school's definition prints under its indicator."""
+    import IPython.display
+
+    from qzanalysis.report.chapters import ch01_school
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    ch01_school.narrative_teachers(load_year(2021, data_copy), None)
+    text = str(shown[-1].data)
+    assert "在校生数（不含顶岗实习学生） ÷ 专任教师数 重算" in text and "÷ 专业课教师数 × 100% 重算" in text
+    set_definitions(
+        data_copy,
+        2021,
+        "  student_teacher_ratio: {denominator: full_time_plus_part_time}\n"
+        "  dual_qualified_ratio: {denominator: full_time}\n",
+    )
+    ch01_school.narrative_teachers(load_year(2021, data_copy), None)
+    text = str(shown[-1].data)
+    assert "在校生数（不含顶岗实习学生） ÷ （专任教师数 + 兼职教师数） 重算" in text
+    dual = text[text.index("“双师型”教师比例报告印") :]
+    assert "双师型教师数（专业教师中） ÷ 专任教师数 × 100% 重算" in dual and "专业课教师数" not in dual
+
+
 def test_student_teacher_ratio_with_part_time_teachers(data_copy):
     set_definitions(data_copy, 2021, "  student_teacher_ratio: {denominator: full_time_plus_part_time}\n")
     assert registry()["student_teacher_ratio"].compute(load_year(2021, data_copy)) == pytest.approx(

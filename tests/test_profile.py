@@ -1,5 +1,9 @@
 """The school profile (data/<year>/school.yaml) names the school; problems are findings, not tracebacks."""
 
+import re
+
+import pytest
+
 from qzanalysis import load_year, read_year
 
 
@@ -53,3 +57,36 @@ def test_command_line_text_names_the_school(capsys):
     assert capsys.readouterr().out.startswith("衢州市工程技术学校（衢州市技师学院）（2021 年数据）")
     assert main(["audit", "--year", "2021"]) == 0
     assert capsys.readouterr().out.startswith("衢州市工程技术学校（衢州市技师学院）（2021 年数据）")
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "zjqzgc.zjer.cn",
+        "http://zjqzgc.zjer.cn/<script>",
+        "http://zjqzgc .zjer.cn/",
+        "javascript:alert(1)",
+        "http://x",
+    ],
+)
+def test_a_website_that_is_no_web_address_is_a_finding_and_prints_as_text(data_copy, website):
+    from qzanalysis.report.text import section_markdown
+
+    path = data_copy / "2021" / "school.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^website: .*$", f"website: '{website}'", text), encoding="utf-8")
+    data = read_year(2021, data_copy)
+    found = [f for f in data.report.warnings if f.check == "profile" and f.column == "website"]
+    line = next(
+        i for i, ln in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if ln.startswith("website")
+    )
+    assert found and found[0].value == website and "http://" in found[0].expected and found[0].line == line
+    markdown = section_markdown(data, "1.1.1")
+    assert f"<{website}>" not in markdown and "<script>" not in markdown  # plain text, never an autolink
+
+
+def test_a_web_address_is_an_explicit_autolink(data_2021):
+    from qzanalysis.report.text import section_markdown
+
+    assert not [f for f in data_2021.report.findings if f.column == "website"]
+    assert "网址为：<http://zjqzgc.zjer.cn/>" in section_markdown(data_2021, "1.1.1")

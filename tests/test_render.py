@@ -384,3 +384,91 @@ def test_tables_and_figures_are_numbered_per_chapter_with_unit_and_section():
     assert "qz-cards" in first["class"] and first.find("td")["data-label"] == "专业"
     assert "qz-cards" not in (second.get("class") or [])  # two columns fit a phone as they are
     assert (chapter.tables, chapter.figures) == (2, 1)
+
+
+def test_a_caption_gives_a_unit_only_when_every_value_shares_it():
+    from qzanalysis.tools.render.document import number_chapter
+
+    def caption(head: list[str], *rows: list[str]) -> str:
+        cells = "".join(f"<tr>{''.join(f'<td>{c}</td>' for c in row)}</tr>" for row in rows)
+        header = "".join(f"<th>{h}</th>" for h in head)
+        fragment = f"<h2>1.3 教师队伍</h2><table><caption>比率</caption><thead><tr>{header}</tr></thead>{cells}</table>"
+        soup = BeautifulSoup(number_chapter(fragment, "1", "ch1").html, "html.parser")
+        return soup.select_one(".qz-caption").get_text(" ", strip=True)
+
+    # 生师比 “15.1:1” beside percentages: no one unit, so none in the caption
+    assert "单位" not in caption(["教师队伍", "2021 年"], ["生师比", "15.1:1"], ["“双师型”教师比例", "84.8%"])
+    # a change in 个百分点 beside values in %
+    assert "单位" not in caption(["项目", "2021 年", "变化"], ["合格率", "88.63%", "+1.13 个百分点"])
+    # plain counts beside a column in %
+    assert "单位" not in caption(["等级", "认定人次", "占比（%）"], ["五级", "735", "4.8"])
+    # every value in % (typed in the cells or given by the column title)
+    assert "单位：%" in caption(["等级", "占比（%）", "2021 年"], ["五级", "4.8", "5.1%"])
+    assert "单位：人" in caption(["项目", "数值"], ["招生规模", "956 人"], ["在籍学生数", "3,742 人"])
+
+
+def test_text_after_a_tables_marker_follows_the_sections_tables():
+    """The school's text after {{tables}} (an output tagged after-tables) moves after the section's last table
+    or figure in the publication and review editions; the analysis edition keeps the order cells ran in."""
+    from qzanalysis.tools.render.document import cells_html
+
+    def md(text, section=None, part=None, review=False):
+        qz = {k: v for k, v in {"section": section, "part": part}.items() if v}
+        if review:
+            qz["editions"] = ["review", "analysis"]
+        return {"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {"qz": qz}}
+
+    def html_table(title):
+        return {
+            "output_type": "display_data",
+            "data": {"text/html": f"<table><caption>{title}</caption></table>"},
+        }
+
+    def cell(*outputs):
+        return {"cell_type": "code", "source": "x", "metadata": {}, "outputs": list(outputs)}
+
+    nb = {
+        "cells": [
+            cell(
+                md("## 1.2 学生情况\n\n学生情况如下：", "1.2"),
+                md("学校教学资源向社会开放。", "1.2", "after-tables"),
+            ),
+            cell(html_table("学生情况")),
+            cell(md("审阅意见", review=True)),
+            cell(html_table("比率")),
+            cell(md("## 1.3 教师队伍", "1.3")),
+            cell(md("## 1.4 设施设备\n\n如下：", "1.4"), md("其余文字。", "1.4", "after-tables")),
+        ]
+    }
+
+    def order(edition):
+        page = cells_html(nb, edition)
+        marks = [
+            "如下：",
+            "<caption>学生情况",
+            "审阅意见",
+            "<caption>比率",
+            "开放。",
+            "1.3 教师队伍",
+            "其余文字",
+        ]
+        return [m for m in sorted(marks, key=lambda m: page.find(m)) if m in page]
+
+    assert order("publication") == [
+        "如下：",
+        "<caption>学生情况",
+        "<caption>比率",
+        "开放。",
+        "1.3 教师队伍",
+        "其余文字",
+    ]
+    assert order("review") == [
+        "如下：",
+        "<caption>学生情况",
+        "审阅意见",
+        "<caption>比率",
+        "开放。",
+        "1.3 教师队伍",
+        "其余文字",
+    ]
+    assert order("analysis")[:2] == ["如下：", "开放。"]  # as the cells ran, beside their code

@@ -120,6 +120,61 @@ def test_publication_holds_every_chapter_table_and_figure(rendered):
     assert size_mb < 4, f"publication.html is {size_mb:.1f} MB: too large to forward"
 
 
+def _blocks(page: str) -> list[tuple[str, str]]:
+    """The publication's prose paragraphs, tables and figures in reading order: (kind, text)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    out = []
+    for node in soup.select("main p, .qz-table-block, figure.qz-figure"):
+        if node.name == "p" and (node.find_parent(class_=["qz-caption", "qz-table-block", "qz-cover"])):
+            continue
+        kind = "p" if node.name == "p" else ("table" if "qz-table-block" in node["class"] else "figure")
+        out.append((kind, node.get_text(" ", strip=True)))
+    return out
+
+
+def test_publication_reads_in_the_source_order(rendered):
+    """A paragraph that leads into a table (“如下：”, “如下表所示。”, “各专业初次就业起薪：”) is followed by that
+    table, and the school's text after the table follows the section's tables and figures."""
+    blocks = _blocks((rendered / "publication.html").read_text(encoding="utf-8"))
+    leads = [
+        i
+        for i, (kind, text) in enumerate(blocks)
+        if kind == "p" and re.search(r"(如下|所示|起薪)[：。]$", text)
+    ]
+    assert len(leads) >= 4, [blocks[i][1][-20:] for i in leads]  # 1.2, 2.1.3, 2.4.1, 3.2.2
+    for i in leads:
+        assert blocks[i + 1][0] == "table", (blocks[i][1][-30:], blocks[i + 1])
+
+    def first(kind: str, needle: str) -> int:
+        return next(i for i, (k, text) in enumerate(blocks) if k == kind and needle in text)
+
+    lead = first("p", "2021年学生情况如下：")
+    assert first("table", "表 1-1 2021 年学生情况") == lead + 1
+    rest = first("p", "学校教学资源向社会开放")
+    assert all(
+        kind in ("table", "figure") for kind, _ in blocks[lead + 1 : rest]
+    )  # the section's tables, figures
+    assert rest < first("p", "2021年，专任教师数为")  # then 1.3
+    salaries = first("table", "各专业初次就业起薪")
+    assert (
+        first("p", "各专业初次就业起薪：") == salaries - 1 and first("p", "力。发挥创业孵化平台") > salaries
+    )
+
+
+def test_captions_give_a_unit_only_when_every_value_shares_it(rendered):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((rendered / "publication.html").read_text(encoding="utf-8"), "html.parser")
+    captions = {
+        c.select_one(".qz-caption-title").get_text(" ", strip=True): c for c in soup.select(".qz-caption")
+    }
+    ratios = captions["表 1-2 教师队伍主要比率"].get_text(" ", strip=True)
+    assert "单位" not in ratios  # 生师比 is x:1, the others %
+    assert "单位：元" in captions["表 2-7 各专业初次就业起薪"].get_text(" ", strip=True)
+
+
 # ---- headless Chromium: phone and laptop -------------------------------------------------------------
 def browser_found() -> bool:
     from qzanalysis.tools.render.browser import find_browser
@@ -153,11 +208,19 @@ MEASURE = """(() => {
   const sizes = sel => [...document.querySelectorAll(sel)].filter(visible).map(px);
   const prose = [...document.querySelectorAll("main p, main li")].filter(el => visible(el)
     && !el.closest("blockquote, .qz-caption, .qz-note, .qz-cover, nav") && !el.classList.length).map(px);
+  const standards = [...document.querySelectorAll(".qz-stds")].filter(visible).map(cell =>
+    [...cell.querySelectorAll(".qz-std")].map(std => {
+      const rule = std.querySelector(".qz-std-rule").getBoundingClientRect();
+      const doc = std.querySelector(".qz-std-doc");
+      const box = std.getBoundingClientRect();
+      return {top: box.top, bottom: box.bottom, ruleTop: rule.top, ruleRight: rule.right,
+              doc: doc ? px(doc) : null, docTop: doc ? doc.getBoundingClientRect().top : null};
+    }));
   const images = [...document.querySelectorAll(".qz-figure img")].map(img => ({
     alt: img.alt.slice(0, 30), shown: img.getBoundingClientRect().width, natural: img.naturalWidth}));
   return {scrollWidth: doc.scrollWidth, viewport: doc.clientWidth, wide: wide,
           body: Math.min(...prose), footnote: Math.min(...sizes(".qz-caption-meta")),
-          cells: Math.min(...sizes("main td")), images: images};
+          cells: Math.min(...sizes("main td")), images: images, standards: standards};
 })()"""
 
 
@@ -188,6 +251,19 @@ def test_text_reads_without_zooming(measured, width):
     page = measured[width]
     assert page["body"] >= 16 and page["cells"] >= 13 and page["footnote"] >= 12
     assert page["screenshot"].stat().st_size > 10_000  # a real page was drawn
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_standard_has_its_own_line_with_its_document_in_small_type(measured, width):
+    """An indicator with two standards (双师型: ≥ 30% and > 50%) shows each on its own line with its verdict,
+    and under each its document in footnote size."""
+    cells = measured[width]["standards"]
+    assert cells and max(len(c) for c in cells) >= 2
+    for cell in cells:
+        for std in cell:
+            assert std["doc"] == measured[width]["footnote"] and std["docTop"] > std["ruleTop"]
+        for upper, lower in zip(cell, cell[1:], strict=False):
+            assert lower["top"] >= upper["bottom"] - 0.5  # stacked, not side by side
 
 
 @pytest.mark.parametrize("width", [390, 1280])

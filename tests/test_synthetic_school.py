@@ -23,7 +23,15 @@ from tests.test_yearly import fill_workbook
 
 SCHOOL = Path(__file__).parent / "fixtures" / "synthetic_school"
 NAME = "青山市卫生职业学校（合成测试数据）"
-OTHER_SCHOOL = ("衢州", "工程技术学校", "技师学院")
+OTHER_SCHOOL = ("衢州", "工程技术学校", "技师学院", "新疆", "智造")
+# Numbers the built-in catalogue lacks, declared by the school in the workbook (id, label, unit, section,
+# value): one in 3.4.1, and three in 5.3 (对口支援), where the 2021 school printed numbers of its own too.
+OWN_FACTS = [
+    ("nurse_license_pass_rate", "护士执业资格考试通过率", "%", "3.4.1", "91.5"),
+    ("partner_schools", "对口帮扶学校", "所", "5.3", "3"),
+    ("partner_teachers_trained", "为帮扶学校培训教师", "人", "5.3", "40"),
+    ("exchange_students_received", "接收交流学生", "人", "5.3", "25"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +43,10 @@ def root(tmp_path_factory) -> Path:
     shutil.copy(SCHOOL / "school.yaml", root / "2022" / "school.yaml")
     filled = fill_workbook(workbook_path(2022, root), SCHOOL / "2022", root.parent / "filled.xlsx")
     wb = load_workbook(filled)
-    own = wb[OWN_FACTS_SHEET]  # one number the built-in catalogue lacks, declared by the school
-    for col, value in enumerate(
-        ["nurse_license_pass_rate", "护士执业资格考试通过率", "%", "3.4.1", "91.5"], 1
-    ):
-        own.cell(FIRST_DATA_ROW, col, value)
+    own = wb[OWN_FACTS_SHEET]  # numbers the built-in catalogue lacks, declared by the school
+    for row, fact in enumerate(OWN_FACTS, FIRST_DATA_ROW):
+        for col, value in enumerate(fact, 1):
+            own.cell(row, col, value)
     wb.save(filled)
     assert main(["import", str(filled), "--year", "2022", "--data-dir", str(root)]) == 0
     return root
@@ -123,15 +130,72 @@ def test_no_output_names_the_2021_school(root, capsys):
         assert not [word for word in OTHER_SCHOOL if word in text], text[:200]
 
 
-def test_its_report_names_it_only(root, tmp_path):
-    """Every page of its rendered report (both editions and the index) names it, never the 2021 school."""
+@pytest.fixture(scope="module")
+def reports(root, tmp_path_factory) -> Path:
+    """Its whole report, rendered once."""
     from qzanalysis.tools.render import render_year
 
-    result = render_year(2022, data_dir=root, out_dir=tmp_path / "reports", jobs=2, log=lambda m: None)
+    out = tmp_path_factory.mktemp("reports")
+    result = render_year(2022, data_dir=root, out_dir=out, jobs=2, log=lambda m: None)
     assert result.ok, [c.error for c in result.chapters]
-    pages = sorted((tmp_path / "reports" / "2022").rglob("*.html"))
-    assert len(pages) >= 2 * len(result.chapters) + 1
+    assert len(result.chapters) >= 9
+    return out / "2022"
+
+
+def test_its_report_names_it_only(reports):
+    """Every page of its rendered report (every edition, chapter page and the index) names it, never the
+    2021 school, nor that school's own items (its 新疆班, its 智造 college), not even as a missing notice."""
+    pages = sorted(reports.rglob("*.html"))
+    assert len(pages) >= 2 * 9 + 1
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert not [word for word in OTHER_SCHOOL if word in html], page.name
-    assert NAME in (tmp_path / "reports" / "2022" / "index.html").read_text(encoding="utf-8")
+    assert NAME in (reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_its_own_numbers_show_in_their_section(reports):
+    """The three numbers it declared for 5.3 show there the way any school's own numbers do: a chart of those
+    sharing one unit in the publication edition, and all of them as a table in the review edition."""
+    from bs4 import BeautifulSoup
+
+    publication = BeautifulSoup((reports / "publication.html").read_text(encoding="utf-8"), "html.parser")
+    captions = [c.get_text(" ", strip=True) for c in publication.select("figcaption")]
+    chart = [c for c in captions if "对口支援" in c]
+    assert chart and "2022 年对口支援（人）" in chart[0] and "出处：5.3 对口支援" in chart[0], captions
+    alt = publication.select_one('figure img[alt*="对口支援"]')["alt"]
+    assert "为帮扶学校培训教师" in alt and "40" in alt and "接收交流学生" in alt and "25" in alt
+    assert "对口帮扶学校" not in alt  # 所, another unit: in the table, not on this chart
+    review = BeautifulSoup((reports / "review.html").read_text(encoding="utf-8"), "html.parser")
+    table = next(
+        t
+        for t in review.select(".qz-table-block")
+        if "对口支援：本校登记的数字" in t.get_text(" ", strip=True)
+    )
+    text = table.get_text(" ", strip=True)
+    assert "对口帮扶学校" in text and "3 所" in text and "40 人" in text and "25 人" in text
+    assert "对口支援：本校登记的数字" not in publication.get_text()  # the table is the audit's view
+
+
+def test_a_section_without_own_numbers_shows_nothing(root, monkeypatch):
+    """No table, chart or notice for a section where the school declares nothing of its own (as for every
+    section where only another school printed numbers of its own)."""
+    import IPython.display
+
+    from qzanalysis.report.chapters import common
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    data = load_year(2022, root)
+    for section in ("1.3.3", "3.2.7", "3.4.7", "5.2", "7"):
+        common.table_section_facts(data, section)
+        assert common.figure_section_facts(data, section) is None
+    assert shown == []
+    assert common.own_section_facts(data, "5.3") == [
+        "partner_schools",
+        "partner_teachers_trained",
+        "exchange_students_received",
+    ]
+    assert common.section_chart_facts(data, "5.3") == [
+        "partner_teachers_trained",
+        "exchange_students_received",
+    ]

@@ -42,6 +42,8 @@ class YearData:
     catalogue: Catalogue = field(repr=False, default_factory=Catalogue.builtin)
     # the school's own words (data/<year>/text/); None when the year has none
     text: YearText | None = field(repr=False, default=None)
+    # decimals of each number-typed cell as typed in the CSV, per table and column, in the rows' order
+    cell_decimals: dict[str, dict[str, list[int]]] = field(repr=False, default_factory=dict)
 
     @property
     def school_name(self) -> str:
@@ -90,6 +92,12 @@ class YearData:
         if fact_id in self.facts.index:
             return int(self.facts.at[fact_id, "decimals"])
         return None
+
+    def table_decimals(self, name: str, column: str, position: int) -> int | None:
+        """Decimals of one cell of a number column as the CSV has it (“88.60” → 2), the row given by its
+        position in `table(name)`; None for a column that is not number-typed or a table not provided."""
+        found = self.cell_decimals.get(name, {}).get(column)
+        return found[position] if found is not None and 0 <= position < len(found) else None
 
     def fact_map(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.facts["value"].items() if v == v}
@@ -282,6 +290,7 @@ def read_year(year: int, data_dir=None) -> YearData:
     report = Report()
     tables: dict[str, pd.DataFrame] = {}
     lines: dict[str, list[int]] = {}
+    cell_decimals: dict[str, dict[str, list[int]]] = {}
     header_only: set[str] = set()
     if not folder.is_dir():
         report.add(
@@ -314,6 +323,11 @@ def read_year(year: int, data_dir=None) -> YearData:
         if not table_report.errors:
             tables[name] = _typed_frame(raw, spec)
             lines[name] = list(raw.lines)
+            cell_decimals[name] = {
+                f.name: [_decimals(row[i]) for row in raw.rows]
+                for i, f in enumerate(spec.fields)
+                if f.type == "number"
+            }
     known = {s.filename for s in specs.values()}
     for stray in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         if stray.name not in known:
@@ -354,6 +368,7 @@ def read_year(year: int, data_dir=None) -> YearData:
         lines=lines,
         profile=profile,
         catalogue=catalogue,
+        cell_decimals=cell_decimals,
     )
     if folder.is_dir():
         data.text, text_report = read_text(folder, label)

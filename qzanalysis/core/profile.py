@@ -8,6 +8,7 @@ practice differs (for example the denominator of 双师型比例); the indicator
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ FIELDS = {
     "definitions": "本校采用的指标口径",
 }
 REQUIRED = ("name", "types")
+# A web address the report may link: a scheme, a host, and none of the characters that end a link or
+# would break out of one (the text prints any other value as plain text; see qzanalysis.report.text).
+WEBSITE = re.compile(r"^https?://[^\s<>\"'`/]+\.[^\s<>\"'`/]+(?:/[^\s<>\"'`]*)?$")
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,20 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
         definitions = {}
     for finding in definition_problems(definitions, where, text):
         report.add(finding)
+    website = str(raw.get("website") or "").strip()
+    if website and not WEBSITE.match(website):
+        report.add(
+            Finding(
+                Level.WARN,
+                "profile",
+                "网址格式不对，报告中只作为文字印出、不成为链接",
+                where,
+                _line(text, "website"),
+                "website",
+                website,
+                "以 http:// 或 https:// 开头、不含空格和 < > \" ' 的网址，如 https://www.example.edu.cn/",
+            )
+        )
     if report.errors:
         return None, report
     values = {k: str(raw.get(k) or "").strip() for k in FIELDS if k not in ("types", "definitions")}

@@ -25,7 +25,16 @@ is the school's text, kept as written.
 ``{{school.name}}``                         a field of the year's ``school.yaml`` (name, short_name,
                                             address, website, sponsor, report_title, period, types)
 ``{{missing: 说明}}``                        the source lost text here: shown as a visible note
+``{{tables}}``                              on a line of its own: the section's tables and figures go
+                                            here (see below)
 ==========================================  ======================================================
+
+Where tables go
+---------------
+A section's tables and figures follow its text. When the school's text leads into a table and then goes on
+(“2021年学生情况如下：” … the table … the next paragraph), a line ``{{tables}}`` marks the place: the report
+shows the text before the marker, then the section's tables and figures, then the rest of the section's
+text. One marker per outline section (with the sections of the school's own that are shown with it).
 
 A reference to a fact the year left empty is printed as a placeholder such as ``【待补：在籍学生数】`` and
 listed by ``qz validate`` as a warning; an unknown reference is an error naming the file, line and column.
@@ -75,7 +84,12 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\s*(.*)$")
 _CHAPTER = re.compile(r"^第([一二三四五六七八九十]+)章")
 _CN_DIGITS = "一二三四五六七八九"
-GRAMMAR = "{{数值代码}}、{{数值代码|value}}、{{previous.数值代码}}、{{表.列[主键值]}}、{{school.字段}} 或 {{missing: 说明}}"
+GRAMMAR = (
+    "{{数值代码}}、{{数值代码|value}}、{{previous.数值代码}}、{{表.列[主键值]}}、{{school.字段}}、"
+    "{{missing: 说明}} 或单独一行的 {{tables}}"
+)
+TABLES = "tables"  # the marker of where a section's tables and figures go
+TABLES_LINE = re.compile(r"^[ \t]*\{\{\s*tables\s*\}\}[ \t]*$", re.M)
 # Qualifiers of a catalogue label that readers of a placeholder do not need: “（报告值）”, “（1.4 表）”.
 _LABEL_SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?|约)）$")
 
@@ -83,8 +97,8 @@ _LABEL_SUFFIX = re.compile(r"（(报告值[^）]*|[\d.]+(?: 表)?|约)）$")
 # ---- references ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Reference:
-    """One ``{{…}}`` in a text file. `kind` is fact, table, school or missing; `line` and `column` are
-    1-based positions of the opening braces in the file."""
+    """One ``{{…}}`` in a text file. `kind` is fact, table, school, missing or tables (the marker of where
+    the section's tables go); `line` and `column` are 1-based positions of the opening braces in the file."""
 
     raw: str
     kind: str
@@ -106,6 +120,8 @@ def parse_reference(inner: str, line: int = 0, column: int = 0) -> Reference:
         return Reference(raw, "missing", m.group("note"), line, column)
     if m := _SCHOOL.match(text):
         return Reference(raw, "school", m.group("name"), line, column)
+    if text == TABLES:
+        return Reference(raw, TABLES, TABLES, line, column)
     m = _FACT.match(text)
     if not m:
         return Reference(raw, "fact", text, line, column, problem="无法识别的引用")
@@ -203,7 +219,8 @@ def _missing(value) -> bool:
 def resolve(ref: Reference, data: Any, previous: Any = None, spaced: bool = False) -> Resolved:
     """The text a (well-formed, known) reference prints with this year's data.
 
-    `data` and `previous` are YearData (duck-typed: catalogue, fact, fact_decimals, table, profile);
+    `data` and `previous` are YearData (duck-typed: catalogue, fact, fact_decimals, table, table_decimals,
+    profile);
     `previous` may be None, which leaves ``previous.`` references missing. `spaced`: a space between the
     number and its unit word (see with_unit). Raises KeyError for unknown ids.
     """
@@ -243,7 +260,11 @@ def resolve(ref: Reference, data: Any, previous: Any = None, spaced: bool = Fals
         value = rows.iloc[0][ref.field]
         if not column.is_numeric:
             return Resolved(str(value), label)
-        number = number_text(value, _shortest_decimals(value))
+        # the decimals as typed in the CSV (“88.60” keeps its zero), else the schema's display decimals
+        typed = data.table_decimals(ref.name, ref.field, frame.index.get_loc(rows.index[0]))
+        if typed is None:
+            typed = column.decimals if column.decimals is not None else _shortest_decimals(value)
+        number = number_text(value, typed)
         return Resolved(number if ref.form == "value" else with_unit(number, column.unit, spaced), label)
     raise KeyError(ref.kind)
 
@@ -252,7 +273,7 @@ def unknown_reason(ref: Reference, data: Any) -> tuple[str, str] | None:
     """(message, expected) when a reference names nothing in this year's catalogue or profile; else None."""
     if ref.problem:
         return ref.problem, GRAMMAR
-    if ref.kind == "missing":
+    if ref.kind in ("missing", TABLES):
         return None
     if ref.kind == "school":
         if ref.name not in PROFILE_KEYS:
@@ -564,20 +585,14 @@ def check_text(year_text: YearText | None, data: Any) -> Report:
             if ref.kind == "missing":
                 report.add(Finding(Level.INFO, "text_references", f"原文缺失标记：{ref.name}", *where))
                 continue
-            if ref.previous:  # the previous year's value is checked when the page is rendered
+            if ref.kind == TABLES:
+                continue  # placement is checked per section below
+            if ref.previous:  # needs the previous year's data: check_previous_references
                 continue
-            resolved = resolve(ref, data)
-            if resolved.text is None:
-                report.add(
-                    Finding(
-                        Level.WARN,
-                        "text_references",
-                        f"引用的数值本年度未提供，报告中显示为“{placeholder(resolved.label)}”",
-                        *where,
-                        ref.raw,
-                        "在数据中填上该数值，或修改文字",
-                    )
-                )
+            finding = _placeholder_finding(ref, data, None, where)
+            if finding is not None:
+                report.add(finding)
+        report.findings.extend(_marker_findings(tf))
         # well-formed references removed (keeping their line breaks): what is left of {{ or }} is unpaired
         rest = _REFERENCE.sub(lambda m: "\n" * m.group(0).count("\n"), tf.body)
         for line_no, line in enumerate(rest.split("\n"), tf.first_line):
@@ -594,6 +609,88 @@ def check_text(year_text: YearText | None, data: Any) -> Report:
                     )
                 )
     return report
+
+
+def _placeholder_finding(
+    ref: Reference, data: Any, previous: Any, where: tuple[str, int, str]
+) -> Finding | None:
+    """The warning for a reference that prints a 【待补】 placeholder (its value is missing), else None."""
+    resolved = resolve(ref, data, previous)
+    if resolved.text is not None:
+        return None
+    whose = "上一年度" if ref.previous else "本年度"
+    file, line, column = where
+    return Finding(
+        Level.WARN,
+        "text_references",
+        f"引用的数值{whose}未提供，报告中显示为“{placeholder(resolved.label)}”",
+        file,
+        line,
+        column,
+        ref.raw,
+        f"在{whose}数据中填上该数值，或修改文字",
+    )
+
+
+def check_previous_references(year_text: YearText | None, data: Any, previous: Any) -> Report:
+    """The same 【待补】 warnings as `check_text`, for ``{{previous.…}}`` references: each one whose value the
+    previous year's data (`previous`, a YearData or None when there is no earlier year) lack."""
+    report = Report(checks_run=["text_references"])
+    if year_text is None:
+        return report
+    for tf in year_text.files.values():
+        for ref in references(tf.body, tf.first_line):
+            if not ref.previous or unknown_reason(ref, data):
+                continue
+            finding = _placeholder_finding(ref, data, previous, (tf.label, ref.line, str(ref.column)))
+            if finding is not None:
+                report.add(finding)
+    return report
+
+
+def split_at_tables(body: str) -> tuple[str, str | None]:
+    """(text before the ``{{tables}}`` line, text after it), or (body, None) when it has no such line."""
+    m = TABLES_LINE.search(body)
+    if m is None:
+        return body, None
+    return body[: m.start()].rstrip("\n"), body[m.end() :].lstrip("\n")
+
+
+def _marker_findings(tf: TextFile) -> list[Finding]:
+    """A ``{{tables}}`` marker must stand on a line of its own, at most once per outline section, and not in
+    the preface (which has no tables)."""
+    out = []
+    lines = tf.body.split("\n")
+    per_home: dict[str | None, int] = {}
+    for ref in references(tf.body, tf.first_line):
+        if ref.kind != TABLES:
+            continue
+        where = (tf.label, ref.line, str(ref.column), ref.raw)
+        if tf.name == PREFACE:
+            out.append(
+                Finding(Level.WARN, "text_references", "前言没有表格，{{tables}} 已忽略", *where, "删去此行")
+            )
+            continue
+        if not TABLES_LINE.fullmatch(lines[ref.line - tf.first_line]):
+            out.append(
+                Finding(
+                    Level.FAIL,
+                    "text_references",
+                    "{{tables}} 应单独成行：它标出本节的表和图放在哪里",
+                    *where,
+                    "单独一行 {{tables}}",
+                )
+            )
+            continue
+        home = next((s.home for s in reversed(tf.sections) if s.line <= ref.line), None)
+        per_home[home] = per_home.get(home, 0) + 1
+        if per_home[home] > 1:
+            out.append(
+                Finding(
+                    Level.FAIL, "text_references", "同一节只能有一处 {{tables}}", *where, "删去多余的一处"
+                )
+            )
+    return out
 
 
 def placeholder(label: str) -> str:

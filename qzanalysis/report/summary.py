@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 from qzanalysis.core.values import MISSING_TEXT, fmt_change, fmt_number, is_missing
@@ -33,6 +34,7 @@ class SummaryRow:
     computed: float  # this year's value recomputed from raw counts
     verdict: str  # the printed-vs-recomputed verdict (review edition)
     standards: tuple[tuple[str, str], ...]  # (threshold text, 达标/未达标/无法判断) per applicable standard
+    sources: tuple[str, ...] = ()  # the document (and clause) of each standard, in the same order
 
     @property
     def change(self) -> float:
@@ -67,22 +69,24 @@ def _text(value: float, unit: str, decimals: int) -> str:
     return fmt_number(value, decimals, unit)
 
 
-def _standards_for(ind, data, value: float) -> tuple[tuple[str, str], ...]:
-    """(threshold, verdict) of each standard on this indicator that grades the school: in force that year,
-    for its types (qzanalysis.indicators.standards.standards_for), and defined as the school defines the
-    indicator (the value shown is the school's)."""
-    from qzanalysis.indicators.standards import standards_for
+def _standards_for(ind, data, value: float) -> dict[tuple[str, str], str]:
+    """(threshold, verdict) → document of each standard on this indicator that grades the school: in force
+    that year, for its types (qzanalysis.indicators.standards.standards_for), and defined as the school
+    defines the indicator (the value shown is the school's). The document is its title and clause."""
+    from qzanalysis.indicators.standards import documents, standards_for
 
     school = ind.chosen_options(data)
-    found = []
+    found: dict[tuple[str, str], str] = {}
     for std in standards_for(data).values():
         if std.value.get("indicator") != ind.id and std.id != ind.id:
             continue
         fixed = std.value.get("options") or {}
         if any(school.get(k) != v for k, v in fixed.items()):
             continue
-        found.append((std.threshold_text(), std.met(value)))
-    return tuple(dict.fromkeys(found))
+        title = documents().get(std.document, {}).get("title", std.document)
+        clause = re.split(r"[（；(;]", std.clause, maxsplit=1)[0].strip()  # the clause, not its notes
+        found.setdefault((std.threshold_text(), std.met(value)), f"{title}{clause}")
+    return found
 
 
 def _shown(data, ind) -> tuple[float, float, int]:
@@ -111,6 +115,7 @@ def summary_rows(data, prev=None) -> list[SummaryRow]:
             decimals = max(decimals, prev_decimals) if not is_missing(before) else decimals
         computed = ind.compute(data)
         verdict, _ = compare(computed, printed, data.fact_decimals(ind.printed) if ind.printed else None)
+        standards = _standards_for(ind, data, value)
         rows.append(
             SummaryRow(
                 id=ind.id,
@@ -123,7 +128,8 @@ def summary_rows(data, prev=None) -> list[SummaryRow]:
                 printed=printed,
                 computed=computed,
                 verdict=getattr(verdict, "value", str(verdict)),
-                standards=_standards_for(ind, data, value),
+                standards=tuple(standards),
+                sources=tuple(standards.values()),
             )
         )
     return rows
@@ -139,6 +145,25 @@ def _change_text(row: SummaryRow) -> str:
 
 
 JUDGEMENT_TEXT = {"good": "向好", "bad": "变差", "neutral": ""}
+
+
+STANDARD_CLASS = {"达标": "met", "未达标": "unmet"}
+
+
+def _standards_html(row: SummaryRow) -> str:
+    """Each standard on its own line with its verdict, and its document below it in small type (so that
+    two standards stay readable in a phone's narrow card); empty when the indicator has none."""
+    if not row.standards:
+        return ""
+    blocks = []
+    for (text, met), source in zip(row.standards, row.sources or [""] * len(row.standards), strict=True):
+        kind = STANDARD_CLASS.get(met, "unknown")
+        doc = f'<span class="qz-std-doc">{html.escape(source)}</span>' if source else ""
+        blocks.append(
+            f'<span class="qz-std"><span class="qz-std-rule">{html.escape(text)}</span> '
+            f'<span class="qz-std-{kind}">{html.escape(met)}</span>{doc}</span>'
+        )
+    return f'<span class="qz-stds">{"".join(blocks)}</span>'
 
 
 def summary_html(data, prev=None, edition: str = "publication") -> str:
@@ -165,11 +190,7 @@ def summary_html(data, prev=None, edition: str = "publication") -> str:
             + (f'<span class="qz-judgement">（{html.escape(verdict)}）</span>' if verdict else "")
             + "</span>"
         )
-        standards = "<br>".join(
-            f'{html.escape(text)} <span class="qz-std-{"met" if met == "达标" else "unmet" if met == "未达标" else "unknown"}">'
-            f"{html.escape(met)}</span>"
-            for text, met in row.standards
-        )
+        standards = _standards_html(row)
         cells = [
             html.escape(row.name),
             html.escape(_text(row.value, row.unit, row.decimals)),

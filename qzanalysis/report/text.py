@@ -5,6 +5,11 @@ A chapter notebook calls ``show_section(data, "1")`` for the chapter heading and
 ``show_section(data, "1.1")``, ``show_section(data, "1.1.1")`` … in outline order, each followed by that
 section's tables and figures. Sections the school added (not in the outline) are shown with the one before.
 
+Where the school's text marks the place of the section's tables with a ``{{tables}}`` line, the text after
+it is displayed as a second output with display metadata ``{"qz": {"section": id, "part": "after-tables"}}``;
+the publication and review editions move it after the section's last table or figure
+(qzanalysis.tools.render.document), and the notebook keeps one call per cell.
+
 What leaders read is the school's text as written. Only what the data lack is marked: a fact left empty
 prints as 【待补：…】, a passage the source lost as 【原文缺失】, and a chapter still copied from last year
 carries a 草稿 banner. Notes for the quality office (a section missing from this year's text) are review-only.
@@ -16,19 +21,22 @@ import html
 import re
 
 from qzanalysis.core import outline
+from qzanalysis.core.profile import WEBSITE
 from qzanalysis.core.text import (
     _REFERENCE,
     PREFACE,
+    TABLES,
+    TABLES_LINE,
     TextFile,
     parse_reference,
     placeholder,
     resolve,
+    split_at_tables,
     unknown_reason,
 )
 from qzanalysis.report.narrative import REVIEW_ONLY
 
 _UNSET = object()
-_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 _MARKER_PARAGRAPH = re.compile(r"^\s*\{\{\s*missing\s*[:：].*\}\}\s*$", re.S)
 
 
@@ -51,6 +59,8 @@ def _strong(text: str) -> str:
 
 
 def _render_reference(ref, data, prev, spaced: bool = False) -> str:
+    if ref.kind == TABLES:  # a place marker, not text (see show_section)
+        return ""
     if ref.kind == "missing":
         return _strong(f"【原文缺失：{ref.name}】")
     reason = unknown_reason(ref, data)
@@ -59,7 +69,7 @@ def _render_reference(ref, data, prev, spaced: bool = False) -> str:
     resolved = resolve(ref, data, prev, spaced)
     if resolved.text is None:
         return _strong(placeholder(resolved.label))
-    if _URL.match(resolved.text):
+    if WEBSITE.match(resolved.text):
         # an explicit autolink: a bare address in Chinese text would swallow the characters after it
         return f"<{resolved.text}>"
     return _escape(resolved.text)
@@ -74,6 +84,8 @@ def render_markdown(markdown: str, data, prev=_UNSET) -> str:
     paragraphs = re.split(r"(\n\s*\n)", markdown)
     out = []
     for part in paragraphs:
+        if TABLES_LINE.fullmatch(part.strip()):
+            continue
         if _MARKER_PARAGRAPH.match(part):
             note = parse_reference(part.strip()[2:-2]).name
             out.append(f"> <strong>【原文缺失】</strong>{_escape(note)}")
@@ -103,43 +115,68 @@ def draft_banner(data, tf: TextFile, what: str = "本章文字") -> str:
     return f"> **草稿**：{what}{origin}尚未按 {data.year} 年度修订。"
 
 
-def _display(markdown: str, section_id: str, review_only: bool = False) -> None:
+AFTER_TABLES = "after-tables"  # display metadata qz.part of the text that follows a section's tables
+
+
+def _display(markdown: str, section_id: str, review_only: bool = False, part: str | None = None) -> None:
     from IPython.display import Markdown, display
 
     meta: dict[str, dict[str, object]] = {"qz": {"section": section_id}}
+    if part:
+        meta["qz"]["part"] = part
     if review_only:
         meta["qz"].update(REVIEW_ONLY["qz"])
     display(Markdown(markdown), metadata=meta)
 
 
-def section_markdown(data, section_id: str, prev=_UNSET) -> str | None:
-    """The publication Markdown of one outline section: its heading and text, plus the text of the school's
-    own sections that follow it; the chapter's heading and lead text (with a 草稿 banner for a draft) for a
-    chapter's own id. None when this year's text lacks the section."""
+def section_parts(data, section_id: str, prev=_UNSET) -> tuple[str | None, str | None]:
+    """(before, after): the publication Markdown of one outline section split at its ``{{tables}}`` line:
+    the heading and text up to the marker, and the text after it (None without a marker). See
+    section_markdown for what a section holds; (None, None) when this year's text lacks the section."""
     chapter = outline.chapter_of(section_id)
     tf = _file_for(data, chapter.notebook)
     if tf is None:
-        return None
-    parts = []
+        return None, None
+    before: list[str] = []
+    after: list[str] | None = None
     if section_id == chapter.id and tf.draft:
-        parts.append(draft_banner(data, tf))
+        before.append(draft_banner(data, tf))
     placed = tf.placed(section_id)
     if not placed:
-        return None if section_id != chapter.id else ("\n\n".join(parts) or None)
+        return (None if section_id != chapter.id else ("\n\n".join(before) or None)), None
     for s in placed:
+        parts = before if after is None else after
         if s.heading is not None:
             parts.append(_escape(s.heading))
-        if s.body.strip():
-            parts.append(render_markdown(s.body, data, prev))
-    return "\n\n".join(parts)
+        head, tail = split_at_tables(s.body) if after is None else (s.body, None)
+        if head.strip():
+            parts.append(render_markdown(head, data, prev))
+        if tail is not None:
+            after = [render_markdown(tail, data, prev)] if tail.strip() else []
+    return "\n\n".join(before), (None if after is None else "\n\n".join(after) or None)
+
+
+def section_markdown(data, section_id: str, prev=_UNSET) -> str | None:
+    """The publication Markdown of one outline section: its heading and text, plus the text of the school's
+    own sections that follow it; the chapter's heading and lead text (with a 草稿 banner for a draft) for a
+    chapter's own id. None when this year's text lacks the section. A ``{{tables}}`` line is left out (see
+    section_parts for the text on either side of it)."""
+    before, after = section_parts(data, section_id, prev)
+    if before is None:
+        return None
+    return before + ("\n\n" + after if after else "")
 
 
 def show_section(data, section_id: str, prev=_UNSET) -> None:
     """Display one outline section's text (see section_markdown). When this year's text lacks it, the
-    outline's heading stands in, and the review edition says the text is missing."""
-    markdown = section_markdown(data, section_id, prev)
-    if markdown is not None:
-        _display(markdown, section_id)
+    outline's heading stands in, and the review edition says the text is missing. Text after a
+    ``{{tables}}`` line is a second output tagged ``qz.part = "after-tables"`` (see the module docstring)."""
+    before, after = section_parts(data, section_id, prev)
+    if before is not None:
+        if before:
+            _display(before, section_id)
+        if after:
+            _display(after, section_id, part=AFTER_TABLES)
         return
     chapter = outline.chapter_of(section_id)
     sec = outline.section(section_id)
@@ -170,4 +207,12 @@ def show_preface(data, prev=_UNSET) -> None:
         _display(markdown, "preface")
 
 
-__all__ = ["preface_markdown", "render_markdown", "section_markdown", "show_preface", "show_section"]
+__all__ = [
+    "AFTER_TABLES",
+    "preface_markdown",
+    "render_markdown",
+    "section_markdown",
+    "section_parts",
+    "show_preface",
+    "show_section",
+]

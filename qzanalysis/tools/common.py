@@ -23,7 +23,7 @@ def print_frame(frame, fmt: str) -> None:
 
 
 def school_heading(data) -> str:
-    """'衢州市…（2021 年数据）' from the year's profile, or a plain year when the year has no profile."""
+    """'<学校全称>（2021 年数据）' from the year's profile, or a plain year when the year has no profile."""
     if data.profile is None:
         return f"{data.year} 年数据（未填写学校概况 school.yaml）"
     return f"{data.profile.name}（{data.year} 年数据）"

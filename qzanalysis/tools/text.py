@@ -11,7 +11,8 @@ import sys
 
 from qzanalysis.core.dataset import read_year
 from qzanalysis.core.findings import Level
-from qzanalysis.core.text import PREFACE, mark_revised, references
+from qzanalysis.core.text import PREFACE, TABLES, mark_revised, references
+from qzanalysis.core.years import previous_reference_report
 from qzanalysis.tools.common import add_year_args
 
 TEXT_CHECKS = ("text", "text_references")
@@ -40,11 +41,12 @@ def run(args) -> int:
         return 1
     if args.revised:
         return _mark(data, args.revised)
+    data.report.extend(previous_reference_report(data))
     print(f"{args.year} 年报告文字：{data.text.folder}\n")
     findings = [f for f in data.report.findings if f.check in TEXT_CHECKS]
     print(f"{'文件':<22}{'状态':<8}{'引用':>6}{'待补':>6}")
     for name, tf in sorted(data.text.files.items(), key=lambda kv: (kv[0] != PREFACE, kv[0])):
-        refs = [r for r in references(tf.body, tf.first_line) if r.kind != "missing"]
+        refs = [r for r in references(tf.body, tf.first_line) if r.kind not in ("missing", TABLES)]
         pending = sum(1 for f in findings if f.file == tf.label and f.level is Level.WARN and f.value)
         state = "草稿" if tf.draft else "定稿"
         print(f"{name + '.md':<22}{state:<8}{len(refs):>6}{pending:>6}")

@@ -7,6 +7,7 @@ plausibility of every indicator (a rate over 100% is an error naming its inputs)
 from __future__ import annotations
 
 from qzanalysis.core.findings import Level
+from qzanalysis.core.years import previous_reference_report
 from qzanalysis.indicators.plausibility import read_checked_year
 from qzanalysis.tools.common import add_year_args, school_heading
 
@@ -28,6 +29,8 @@ def run(args) -> int:
         return run_all(args)
     data = read_checked_year(args.year, args.data_dir)
     report = data.report
+    if data.path.is_dir():
+        report.extend(previous_reference_report(data))
     print(f"{school_heading(data)}：{data.path}")
     print("\n数据表：")
     print(data.status[["table", "表", "状态", "说明", "行数"]].to_string(index=False))

@@ -23,12 +23,15 @@ from qzanalysis.report.chapters.common import (
     done,
     fact_label,
     fact_note,
+    figure_section_facts,
     has_facts,
     missing,
     no_data,
     printed_text,
+    printed_unit,
     show_facts,
     show_table_or_notice,
+    table_section_facts,
     trend_years,
     year_label,
 )
@@ -85,9 +88,8 @@ def narrative_campus(data) -> None:
         land=fact_text(data, land),
         building=fact_text(data, "building_area"),
     )
-    basis = sentence("在籍学生数（{n}）", n=fact_text(data, "students_total"))
-    text += check_phrase(data, "land_area_per_student", basis) + "；"
-    text += check_phrase(data, "building_area_per_student", basis) + "。"
+    text += check_phrase(data, "land_area_per_student") + "；"
+    text += check_phrase(data, "building_area_per_student") + "。"
     implied = [
         implied_students(data, "building_area_per_student", data.fact("building_area")),
         implied_students(data, "land_area_per_student", fact_value(data, "land_area")[0]),
@@ -216,12 +218,10 @@ def narrative_training(data) -> None:
     if not has_facts(data, "social_training_attendances_1_2"):
         no_data("社会培训")
         return
-    text = sentence(
-        "学校教学资源向社会开放，面向全市培训 **{t}**", t=fact_text(data, "social_training_attendances_1_2")
-    )
+    text = sentence("学校面向社会培训 **{t}**", t=fact_text(data, "social_training_attendances_1_2"))
     if has_facts(data, "high_skill_trained_1_2"):
         text += sentence("，培养高技能人才 {h}", h=fact_text(data, "high_skill_trained_1_2"))
-    text += "。" + check_phrase(data, "training_per_student", "在籍学生数") + "。"
+    text += "。" + check_phrase(data, "training_per_student") + "。"
     note = fact_note(data, "social_training_attendances_1_2")
     if note:
         text += sentence("（{note}。）", note=note)
@@ -285,8 +285,8 @@ def narrative_teachers(data, prev) -> None:
         ma=fact_text(data, "master_plus_teachers"),
         st=fact_text(data, "senior_title_teachers"),
     )
-    text += check_phrase(data, "student_teacher_ratio", "在校生数（不含顶岗实习学生）÷ 专任教师数") + "；"
-    text += check_phrase(data, "dual_qualified_ratio", "专业课教师数") + "。"
+    text += check_phrase(data, "student_teacher_ratio") + "；"
+    text += check_phrase(data, "dual_qualified_ratio") + "。"
     if prev is not None:
         ind = registry()["dual_qualified_ratio"]
         now, before = data.fact(ind.printed), prev.fact(ind.printed)
@@ -356,10 +356,22 @@ def table_teacher_ratios(data, prev) -> None:
 @review_voice
 def _teacher_ratio_checks(data, prev) -> None:
     show_table(teacher_ratio_frame(data, prev), None, "教师队伍比率：变化方向与重算值")
-    show_markdown(
-        "> 报告的“变化情况”一栏不带正负号，并以“%”表示百分点；“变化（按两年报告值）”一栏标出方向。"
-        "重算值按指标定义由教师人数计算。"
-    )
+    quirks = []  # how the report printed its 变化情况 column, as the data record it
+    changes = [c for c in (registry()[i].printed_change for i in TEACHER_RATIOS) if c]
+    if prev is not None and any(_unsigned_fall(data, prev, i) for i in TEACHER_RATIOS):
+        quirks.append("不带正负号（有的比率实为下降）")
+    if any(printed_unit(data, c) == "%" and data.fact_spec(c).unit == "百分点" for c in changes):
+        quirks.append("以“%”表示百分点")
+    lead = "报告的“变化情况”一栏" + "，并".join(quirks) + "；" if quirks else ""
+    show_markdown("> " + lead + "“变化（按两年报告值）”一栏标出方向，重算值按指标定义由教师人数计算。")
+
+
+def _unsigned_fall(data, prev, ind_id: str) -> bool:
+    """Whether the report prints this ratio's fall as a change without its minus sign."""
+    ind = registry()[ind_id]
+    printed = data.fact(ind.printed_change) if ind.printed_change else math.nan
+    delta = data.fact(ind.printed) - prev.fact(ind.printed)
+    return not missing(printed) and not missing(delta) and printed > 0 and delta < 0
 
 
 def figure_teacher_counts(data):
@@ -396,12 +408,6 @@ def figure_teacher_ratios(data, prev):
 
 
 @review_voice
-def table_teacher_honours(data) -> None:
-    """1.3.1 师资队伍：引进人才与荣誉。"""
-    show_facts(data, "师资队伍建设成果", section="1.3.1")
-
-
-@review_voice
 def narrative_teacher_training(data) -> None:
     """1.3.2 / 3.3.2 教师培训人次与学时，人均学时核对。"""
     if not has_facts(data, "teacher_training_attendances"):
@@ -413,39 +419,8 @@ def narrative_teacher_training(data) -> None:
         n=fact_text(data, "teacher_training_attendances"),
         h=fact_text(data, "teacher_training_hours"),
     )
-    text += check_phrase(data, "teacher_training_hours_per_person", "总学时 ÷ 培训人次") + "。"
-    if has_facts(data, "provincial_backbone_training"):
-        text += sentence(
-            "省级骨干培训 {b}，新增高级技师 {s}。",
-            b=fact_text(data, "provincial_backbone_training"),
-            s=fact_text(data, "new_senior_technicians"),
-        )
+    text += check_phrase(data, "teacher_training_hours_per_person") + "。"
     show_markdown(text)
-
-
-@review_voice
-def table_research(data) -> None:
-    """1.3.3 / 3.4.6 科研管理：课题、论文、教学反思。"""
-    show_facts(data, "课题、论文与教学反思", section="1.3.3")
-
-
-def figure_research(data):
-    """论文与教学反思获奖（篇）。"""
-    ids = [
-        "papers_published",
-        "papers_awarded",
-        "reflections_written",
-        "reflections_first_prize",
-        "reflections_second_prize",
-        "reflections_third_prize",
-    ]
-    values = [data.optional_fact(f) for f in ids]
-    if all(missing(v) for v in values):
-        return no_data("论文与教学反思")
-    fig = charts.barh_sorted(
-        [fact_label(f, data=data) for f in ids], values, "教师论文与教学反思", "篇", decimals=0
-    )
-    return done(fig)
 
 
 # ---- 1.4 设施设备 -------------------------------------------------------------------------------
@@ -458,34 +433,14 @@ FACILITY_ROWS = [  # (value fact, printed growth fact)
 
 @review_voice
 def narrative_facilities(data) -> None:
-    """新增设备、各专业群生均设备值、图书。"""
-    text = ""
-    if has_facts(data, "new_equipment_value"):
-        text += sentence(
-            "{year} 学年新增设备总额 **{v}**", year=data.year, v=fact_text(data, "new_equipment_value")
-        )
-        parts = [f for f in ("new_equipment_transport", "new_equipment_manufacturing") if has_facts(data, f)]
-        if parts:
-            text += "，其中" + "、".join(
-                sentence("{l} {v}", l=fact_label(f, data=data).split("：")[-1], v=fact_text(data, f))
-                for f in parts
-            )
-            total = sum(data.fact(f) for f in parts)
-            if len(parts) == 2 and abs(total - data.fact("new_equipment_value")) > 0.005:
-                text += sentence("（两项合计 {t}，与总额不符）", t=fmt_number(total, 2, "万元"))
-        text += "。"
-    if has_facts(data, "books"):
-        text += sentence(
-            "学校藏书 **{b}**，报刊杂志 {p}，图书借阅率 {r}。",
-            b=fact_text(data, "books"),
-            p=fact_text(data, "periodicals"),
-            r=fact_text(data, "borrowing_rate"),
-        )
-        text += check_phrase(data, "books_per_student", "藏书 ÷ 在籍学生数") + "。"
-    if not text:
+    """图书与生均图书核对（学校自己登记的设施设备数字见本节的表和图）。"""
+    if not has_facts(data, "books"):
         no_data("设施设备")
         return
-    show_markdown(text)
+    text = sentence(
+        "学校藏书 **{b}**，报刊杂志 {p}。", b=fact_text(data, "books"), p=fact_text(data, "periodicals")
+    )
+    show_markdown(text + check_phrase(data, "books_per_student") + "。")
 
 
 def facility_table(data, prev) -> pd.DataFrame:
@@ -561,22 +516,9 @@ def figure_facilities(data, prev):
     return done(fig)
 
 
-def figure_equipment_by_group(data):
-    """各专业群生均设备价值（万元，约数）。"""
-    ids = [
-        "equipment_per_student_manufacturing_group",
-        "equipment_per_student_transport_group",
-        "equipment_per_student_other_majors",
-    ]
-    values = [data.optional_fact(f) for f in ids]
-    if all(missing(v) for v in values):
-        return no_data("专业群生均设备价值")
-    labels = [fact_label(f, data=data).replace("生均设备价值（约）", "") for f in ids]
-    fig = charts.bar(labels, values, "各专业群生均设备价值（约数）", "万元", decimals=2)
-    return done(fig)
-
-
 __all__ = [
+    "table_section_facts",
+    "figure_section_facts",
     "narrative_campus",
     "table_campus",
     "narrative_students",
@@ -590,13 +532,9 @@ __all__ = [
     "table_teacher_ratios",
     "figure_teacher_counts",
     "figure_teacher_ratios",
-    "table_teacher_honours",
     "narrative_teacher_training",
-    "table_research",
-    "figure_research",
     "narrative_facilities",
     "table_facilities",
     "table_facility_indicators",
     "figure_facilities",
-    "figure_equipment_by_group",
 ]

@@ -22,7 +22,7 @@ from qzanalysis.report.chapters.common import (
     missing,
     no_data,
     show_data_notes,
-    show_facts,
+    table_section_facts,
     year_label,
     years_of,
 )
@@ -37,13 +37,6 @@ def _usable(frame: pd.DataFrame | None, column: str) -> bool:
 def _pct(value) -> str:
     """A percentage with the decimals the value itself carries (100%, 77.5%, 49.86%)."""
     return fmt_number(value, decimals_of(pd.Series([value])), "%")
-
-
-# ---- 2.1.1 思想政治状况 --------------------------------------------------------------------------
-@review_voice
-def table_student_honours(data) -> None:
-    """学生荣誉与文体获奖。"""
-    show_facts(data, "学生荣誉与文体获奖", section="2.1.1")
 
 
 # ---- 2.1.2 文化课合格率 --------------------------------------------------------------------------
@@ -185,11 +178,11 @@ def narrative_skill(data) -> None:
             wo=worst["occupation"],
             wp=_pct(worst["pass_rate"]),
         )
-        merged = len(rates) - len(known)
-        if merged:
-            text += sentence(
-                "另有 {m} 个专业在报告原表中为合并单元格，未单列工种与合格率，表中以“—”表示并注明。", m=merged
-            )
+        unlisted = len(rates) - len(known)
+        if unlisted:
+            noted = rates.loc[rates["pass_rate"].isna(), "note"].notna().any()
+            text += sentence("另有 {m} 个专业未单列合格率，表中以“—”表示", m=unlisted)
+            text += "（原因见表下说明）。" if noted else "。"
     if not text:
         no_data("专业技能合格率")
         return
@@ -382,10 +375,9 @@ def narrative_satisfaction(data) -> None:
         lv=fmt_number(lo["rate"], 2, "%"),
     )
     if known["sample_size"].isna().any():
+        sized = list(dict.fromkeys(known.loc[known["sample_size"].notna(), "respondent"]))
         text += (
-            "除实习学生调查外，报告未说明样本量。"
-            if known["sample_size"].notna().any()
-            else "报告未说明样本量。"
+            sentence("报告只说明了{r}调查的样本量。", r="、".join(sized)) if sized else "报告未说明样本量。"
         )
     show_markdown(text)
 
@@ -564,16 +556,16 @@ def narrative_employment(data) -> None:
         year=data.year,
         n=fact_text(data, "employed_graduates"),
     )
-    text += check_phrase(data, "employment_rate", "就业学生数 ÷ 毕业生数") + "。"
+    text += check_phrase(data, "employment_rate") + "。"
     if has_facts(data, "relevant_employment_rate_printed"):
-        text += sentence("毕业生专业对口率 {r}", r=fact_text(data, "relevant_employment_rate_printed"))
+        text += check_phrase(data, "relevant_employment_rate")
         if has_facts(data, "relevant_employment_rate_change_printed"):
             text += sentence(
-                "，较上年上升 {c}（{n}）",
+                "；报告称较上年变化 {c}（{n}）",
                 c=fact_text(data, "relevant_employment_rate_change_printed"),
                 n=fact_note(data, "relevant_employment_rate_change_printed") or "报告值",
             )
-        text += "；报告未给出对口就业人数，无法重算。"
+        text += "。"
     show_markdown(text)
 
 
@@ -597,7 +589,7 @@ def table_starting_salaries(data) -> None:
 
 
 __all__ = [
-    "table_student_honours",
+    "table_section_facts",
     "table_culture_scores",
     "narrative_culture_scores",
     "figure_culture_average",

@@ -1,4 +1,4 @@
-"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训基地、管理、德育与党建。
+"""第三章 质量保障措施：专业结构、公共基础课、专业设置与招生计划、信息化教学、实训工位；各节中学校自己登记的数字。
 
 The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
 commentary generated from the data) appear in the review edition only.
@@ -16,10 +16,11 @@ from qzanalysis.report.chapters.common import (
     check,
     done,
     fact_label,
+    figure_section_facts,
     has_facts,
     missing,
     no_data,
-    show_facts,
+    table_section_facts,
 )
 from qzanalysis.report.formatting import MISSING_TEXT, display_table, fmt_number
 from qzanalysis.report.narrative import esc, fact_text, review_voice, sentence, show_markdown, show_table
@@ -33,26 +34,6 @@ LEVEL_COLUMNS = [
     "secondary_bachelor_3_4",
 ]
 HOUR_PARTS = ["compulsory_hours", "restricted_elective_hours", "free_elective_hours"]
-
-SECTION_CAPTIONS = {
-    "3.2.7": "实训基地与实训条件",
-    "3.2.8": "教学资源建设",
-    "3.4.1": "教学管理成效",
-    "3.4.7": "管理队伍",
-    "3.4.8": "管理信息化",
-    "3.5.1": "德育队伍与团校党校",
-    "3.5.4": "学生社团",
-    "3.6.1": "党组织建设",
-    "3.6.2": "意识形态工作",
-    "3.6.3": "党史学习教育",
-    "3.6.4": "“清廉校园”建设",
-}
-
-
-@review_voice
-def table_facts(data, section: str) -> None:
-    """The facts of one report section (3.2.7, 3.4.1, 3.6.2 …) as a table with notes."""
-    show_facts(data, SECTION_CAPTIONS.get(section, section), section=section)
 
 
 def _titles(name: str) -> dict[str, str]:
@@ -83,10 +64,7 @@ def narrative_programs(data) -> None:
             if printed == technician
             else sentence("（报告印 {p} 个）", p=fmt_number(printed, 0))
         )
-    text += "。"
-    if has_facts(data, "provincial_high_level_majors"):
-        text += sentence("其中省级高水平专业 {n}。", n=fact_text(data, "provincial_high_level_majors"))
-    show_markdown(text)
+    show_markdown(text + "。")
 
 
 def table_program_levels(data) -> None:
@@ -234,7 +212,7 @@ def narrative_enrolment_plan(data) -> None:
 
 
 def table_enrolment_plan(data) -> None:
-    """报告 3.2.2 节专业设置与招生计划表（原表括号内的新疆班计划单列一行）。"""
+    """报告 3.2.2 节专业设置与招生计划表（原表一格中括号内另列的计划，单列一行）。"""
     plan = data.table("enrolment_plan")
     if plan is None:
         no_data("招生计划")
@@ -386,83 +364,26 @@ def figure_online_learners(data):
 
 
 # ---- 3.2.7 实训基地 ------------------------------------------------------------------------------
-BASE_FACTS = [
-    "national_training_bases",
-    "provincial_public_training_bases",
-    "provincial_professional_training_bases",
-    "provincial_innovation_bases",
-    "city_training_bases",
-]
-
-
 @review_voice
-def narrative_training_bases(data) -> None:
-    """实训基地合计、实训条件，以及 3.2.7 与 1.4 节两处所印工位数的核对。"""
-    if not has_facts(data, "training_rooms") and not has_facts(data, "national_training_bases"):
-        no_data("实训基地")
+def narrative_workstations(data) -> None:
+    """实训工位：3.2.7 节所印工位数，与 1.4 节表中所印工位数的核对。"""
+    if not has_facts(data, "workstations_text"):
+        no_data("实训工位")
         return
-    bases = [data.optional_fact(f) for f in BASE_FACTS]
-    text = ""
-    if not all(missing(b) for b in bases):
-        text += sentence(
-            "各级实训基地合计 {n} 个。", n=fmt_number(sum(b for b in bases if not missing(b)), 0)
-        )
-    text += sentence(
-        "校内实训建筑面积 {a}，实训室 {r}，工位 {w}，实训开出率 {o}。",
-        a=fact_text(data, "training_building_area"),
-        r=fact_text(data, "training_rooms"),
-        w=fact_text(data, "workstations_text"),
-        o=fact_text(data, "training_opening_rate"),
-    )
-    if has_facts(data, "workstations_text", "workstations_table") and data.fact(
-        "workstations_text"
-    ) != data.fact("workstations_table"):
-        text += sentence(
-            "此处工位数与 1.4 节表中所印 {t} 不同，报告未说明原因。", t=fact_text(data, "workstations_table")
-        )
+    text = sentence("本节所印实训工位 {w}。", w=fact_text(data, "workstations_text"))
+    if has_facts(data, "workstations_table"):
+        if data.fact("workstations_text") == data.fact("workstations_table"):
+            text += "与 1.4 节表中所印工位数一致。"
+        else:
+            text += sentence(
+                "1.4 节表中所印为 {t}，两处不同，报告未说明原因。", t=fact_text(data, "workstations_table")
+            )
     show_markdown(text)
 
 
-def figure_training_bases(data):
-    values = [data.optional_fact(f) for f in BASE_FACTS]
-    if all(missing(v) for v in values):
-        return no_data("实训基地")
-    labels = [
-        fact_label(f, data=data).replace("基地", "").replace("高技能人才培养", "高技能人才")
-        for f in BASE_FACTS
-    ]
-    fig = charts.bar(labels, values, "各级实训基地", "个")
-    fig.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
-    return done(fig)
-
-
-# ---- 3.4 规范管理 -------------------------------------------------------------------------------
-def figure_management_team(data):
-    """管理队伍：现有人数与其中本年新提拔人数。"""
-    rows = [
-        ("班子成员", "leadership_members", None),
-        ("中层正职", "middle_managers_head", "new_middle_managers_head"),
-        ("中层副职", "middle_managers_deputy", "new_middle_managers_deputy"),
-    ]
-    frame = pd.DataFrame(
-        [
-            {
-                "岗位": label,
-                "新提拔": data.optional_fact(new) if new else float("nan"),
-                "总数": data.optional_fact(total),
-            }
-            for label, total, new in rows
-        ]
-    )
-    if frame["总数"].isna().all():
-        return no_data("管理队伍")
-    frame["原有"] = frame["总数"] - frame["新提拔"].fillna(0)
-    fig = charts.stacked_bar(frame, "岗位", {"原有": "原有", "新提拔": "本年新提拔"}, "管理队伍", "人")
-    return done(fig)
-
-
 __all__ = [
-    "table_facts",
+    "table_section_facts",
+    "figure_section_facts",
     "narrative_programs",
     "table_program_levels",
     "figure_program_levels",
@@ -477,7 +398,5 @@ __all__ = [
     "narrative_online",
     "table_online_learners",
     "figure_online_learners",
-    "narrative_training_bases",
-    "figure_training_bases",
-    "figure_management_team",
+    "narrative_workstations",
 ]

@@ -13,6 +13,7 @@ import pandas as pd
 from qzanalysis.indicators.compare import Verdict, implied_denominator
 from qzanalysis.report import charts, style
 from qzanalysis.report.chapters.common import (
+    basis_text,
     check,
     done,
     missing,
@@ -178,7 +179,8 @@ def growth_text(data) -> str:
     )
     if missing(g["printed"]):
         return sentence(
-            "按环比增长的定义（新增数 ÷ 上年合作企业数）计算，增长率为 {c}（{r}）；报告未印此值。",
+            "按 {b} 计算，增长率为 {c}（{r}）；报告未印此值。",
+            b=basis_text(data, ind.id),
             c=computed,
             r=recipe,
         )

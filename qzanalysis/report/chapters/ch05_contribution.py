@@ -1,4 +1,4 @@
-"""第五章 社会贡献：社会培训、高技能人才、技术服务、职业技能等级认定、对口支援（新疆班）。
+"""第五章 社会贡献：社会培训、高技能人才、职业技能等级认定；各节中学校自己登记的数字（技术服务、对口支援等）。
 
 The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
 commentary generated from the data) appear in the review edition only.
@@ -14,7 +14,17 @@ from qzanalysis.core.catalog import table_specs
 from qzanalysis.indicators.compare import compare, implied_denominator
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
-from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
+from qzanalysis.report.chapters.common import (
+    basis_text,
+    check,
+    done,
+    figure_section_facts,
+    missing,
+    no_data,
+    printed_clause,
+    show_key_figures,
+    table_section_facts,
+)
 from qzanalysis.report.formatting import MISSING_TEXT, fmt_number
 from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
 
@@ -41,14 +51,12 @@ def narrative_training(data) -> None:
         return
     main = "social_training_attendances" if not missing(now) else "social_training_attendances_1_2"
     text = sentence(
-        "{year} 年学校面向全市开展社会培训 **{n}**",
+        "{year} 年学校开展社会培训 **{n}**",
         year=data.year,
         n=fact_text(data, main),
     )
     if not missing(data.fact("high_skill_trained")):
         text += sentence("，培养高技能人才 **{h}**", h=fact_text(data, "high_skill_trained"))
-        if not missing(data.optional_fact("technicians_trained")):
-            text += sentence("，其中技师、高级技师 {t}", t=fact_text(data, "technicians_trained"))
     text += "。"
     notes = []
     if not missing(now) and not missing(other) and now != other:
@@ -83,53 +91,57 @@ def table_training(data, prev) -> None:
             "social_training_attendances_1_2",
             "high_skill_trained",
             "high_skill_trained_1_2",
-            "technicians_trained",
         ],
         "社会培训与高技能人才培养",
     )
 
 
 def training_multiple(data) -> dict:
-    """培训人次与在籍学生数之比：两种分子口径的计算值、报告值、核对结果与报告值隐含的在校生数。"""
+    """培训人次与在籍学生数之比：各分子口径的计算值与核对结果、学校采用的口径（`chosen`）、报告值，以及按
+    学校口径报告值隐含的分母（`implied_students`）。"""
     ind = registry()["training_per_student"]
     printed = data.fact(ind.printed)
     decimals = data.fact_decimals(ind.printed) or ind.decimals
-    out = {"printed": printed, "decimals": decimals, "options": {}}
+    chosen = ind.chosen_options(data).get("numerator")
+    out = {"printed": printed, "decimals": decimals, "chosen": chosen, "options": {}}
     for option, meaning in ind.options["numerator"]["choices"].items():
         value = ind.compute(data, numerator=option)
         verdict, _ = compare(value, printed, decimals)
         out["options"][option] = {"meaning": meaning, "value": value, "verdict": verdict.value}
-    implied = implied_denominator(data.fact("social_training_attendances_1_2"), printed)
+    value = out["options"].get(chosen, {}).get("value", math.nan)
+    implied = implied_denominator(value * data.fact("students_total"), printed)
     out["implied_students"] = math.nan if implied is None else implied
     return out
 
 
 @review_voice
 def narrative_training_multiple(data) -> None:
-    """培训人次为在校生数的倍数：报告值与重新计算值。"""
+    """培训人次为在校生数的倍数：按学校口径重新计算的值与报告值。"""
     m = training_multiple(data)
-    report_option = m["options"].get("section_1_2", {})
-    value = report_option.get("value", math.nan)
+    school = m["options"].get(m["chosen"], {})
+    value = school.get("value", math.nan)
     if missing(value) and missing(m["printed"]):
         no_data("培训人次与在校生数之比")
         return
+    basis = basis_text(data, "training_per_student")
     if missing(value):
         show_markdown(
             sentence(
-                "报告称培训人次为在校生数的 {p}；缺少在籍学生数或培训人次，无法重新计算。",
+                "报告称培训人次为在校生数的 {p}；本年度数据不足以按 {b} 重新计算。",
                 p=fmt_number(m["printed"], m["decimals"], "倍"),
+                b=basis,
             )
         )
         return
     text = sentence(
-        "培训人次约为在籍学生数（{s}）的 **{v}**。",
-        s=fact_text(data, "students_total"),
+        "{name}按 {b} 计算为 **{v}**。",
+        name=registry()["training_per_student"].name,
+        b=basis,
         v=fmt_number(value, m["decimals"], "倍"),
     )
-    if not missing(m["printed"]) and report_option["verdict"] not in ("一致", "舍入差异"):
+    if not missing(m["printed"]) and school["verdict"] not in ("一致", "舍入差异"):
         text += sentence(
-            "1.2 节报告值为 {p}，与按报告数字重新计算的 {v}不一致；报告值相当于以约 {imp}为分母，"
-            "与报告所印在籍学生数不同。",
+            "报告值为 {p}，与重新计算的 {v}不一致；报告值相当于以约 {imp}为分母。",
             p=fmt_number(m["printed"], m["decimals"], "倍"),
             v=fmt_number(value, m["decimals"], "倍"),
             imp=fmt_number(m["implied_students"], 0, "人"),
@@ -138,7 +150,7 @@ def narrative_training_multiple(data) -> None:
 
 
 @review_voice
-def figure_training_vs_students(data):
+def figure_training_by_year(data):
     """社会培训人次（5.2 节所印），逐年；只有一个年度有数时不画图（返回 None）。
 
     一张图只画一个量：在籍学生数（人）与培训人次不是同一个量，1.2 节与 5.2 节对同一人次的两处印法
@@ -158,7 +170,6 @@ def figure_training_vs_students(data):
     return done(fig)
 
 
-# ---- 5.2 技术服务 --------------------------------------------------------------------------------
 # ---- 5.2 职业技能等级认定 ------------------------------------------------------------------------
 def certification_wide(data) -> pd.DataFrame | None:
     """People by scope (rows) and level (columns, 五级…一级); absent cells stay missing. None when no table."""
@@ -297,98 +308,16 @@ def figure_certified(data):
     return done(fig)
 
 
-# ---- 5.3 对口支援 --------------------------------------------------------------------------------
-def xinjiang_outcomes(data) -> pd.DataFrame:
-    """新疆班：新生、毕业生、升入大学、其余就业（= 毕业生 − 升学，报告称已全部就业）。"""
-    grads, further = data.optional_fact("xinjiang_graduates"), data.optional_fact("xinjiang_further_study")
-    rows = [
-        ("招收新生", data.optional_fact("xinjiang_new_students")),
-        ("毕业生", grads),
-        ("其中升入大学", further),
-        ("其余毕业生（已就业）", grads - further),
-    ]
-    return pd.DataFrame(rows, columns=["项目", "人数"])
-
-
-@review_voice
-def narrative_xinjiang(data) -> None:
-    """5.3：新疆班招生、毕业、升学与就业。"""
-    frame = xinjiang_outcomes(data).set_index("项目")["人数"]
-    if frame.isna().all():
-        no_data("对口支援（新疆班）")
-        return
-    text = ""
-    if not missing(frame["招收新生"]):
-        text += sentence(
-            "{year} 年学校从新疆地区招收新生 **{n}**。",
-            year=data.year,
-            n=fact_text(data, "xinjiang_new_students"),
-        )
-    if not missing(frame["毕业生"]):
-        text += sentence("新疆班毕业生 **{g}**", g=fact_text(data, "xinjiang_graduates"))
-        if not missing(frame["其中升入大学"]):
-            text += sentence(
-                "，其中 {f}升入大学，其余 {r}已全部就业",
-                f=fact_text(data, "xinjiang_further_study"),
-                r=fmt_number(frame["其余毕业生（已就业）"], 0, "人"),
-            )
-        if not missing(data.optional_fact("xinjiang_employment_rate_printed")):
-            text += sentence(
-                "，报告所印就业率为 {e}（升学计入就业）",
-                e=fact_text(data, "xinjiang_employment_rate_printed"),
-            )
-        text += "。"
-    show_markdown(text)
-
-
-@review_voice
-def table_xinjiang(data, prev) -> None:
-    show_key_figures(
-        data,
-        prev,
-        [
-            "xinjiang_new_students",
-            "xinjiang_graduates",
-            "xinjiang_further_study",
-            "xinjiang_employment_rate_printed",
-        ],
-        "对口支援：新疆班",
-    )
-
-
-def figure_xinjiang(data):
-    """新疆班：招生、毕业、升学、就业人数。"""
-    frame = xinjiang_outcomes(data).dropna()
-    if frame.empty:
-        return no_data("对口支援（新疆班）")
-    palette = {
-        "招收新生": charts.style.YEAR_COLORS["previous"],
-        "毕业生": charts.style.PRIMARY,
-        "其中升入大学": charts.style.POSITIVE,
-        "其余毕业生（已就业）": charts.style.SECONDARY,
-    }
-    colors = [palette.get(p, charts.style.PRIMARY) for p in frame["项目"]]
-    fig = charts.bar(
-        frame["项目"],
-        frame["人数"],
-        f"{data.year} 年新疆班招生与毕业生去向",
-        "人",
-        color=colors,
-    )
-    return done(fig)
-
-
 __all__ = [
     "MISSING_TEXT",
     "narrative_training",
     "table_training",
     "narrative_training_multiple",
-    "figure_training_vs_students",
+    "figure_training_by_year",
     "narrative_certification",
     "table_certification",
     "figure_certification_levels",
     "figure_certified",
-    "narrative_xinjiang",
-    "table_xinjiang",
-    "figure_xinjiang",
+    "table_section_facts",
+    "figure_section_facts",
 ]

@@ -1,4 +1,4 @@
-"""第六章 举办者履职：经费来源（原印金额、原印单位、判定单位、折合万元）、生均财政拨款、政策与项目。
+"""第六章 举办者履职：经费来源（原印金额、原印单位、判定单位、折合万元）、生均财政拨款；各节中学校自己登记的数字。
 
 The school's words come from data/<year>/text/; functions marked @review_voice (checks, recomputations,
 commentary generated from the data) appear in the review edition only.
@@ -12,11 +12,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from qzanalysis.indicators.compare import compare
-from qzanalysis.indicators.registry import definition_text
 from qzanalysis.report import charts, style
-from qzanalysis.report.chapters.common import check, done, missing, no_data, printed_clause, show_key_figures
+from qzanalysis.report.chapters.common import (
+    basis_text,
+    check,
+    done,
+    missing,
+    no_data,
+    printed_clause,
+    show_key_figures,
+    table_section_facts,
+)
 from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_number
-from qzanalysis.report.narrative import fact_text, review_voice, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import review_voice, sentence, show_markdown, show_table
 
 WAN_DECIMALS = 4  # the report prints 万元 amounts to four decimals (i.e. to the yuan)
 
@@ -194,20 +202,20 @@ def narrative_per_student(data) -> None:
     if missing(c["computed"]) and missing(c["printed"]):
         no_data("生均财政拨款")
         return
-    students = fact_text(data, "funding_students")
+    basis = basis_text(data, c["ind"].id)
     if missing(c["computed"]):
         text = sentence(
-            "报告所印年生均财政拨款为 **{p}**；缺少一般公共预算拨款或秋季学生数，无法重新计算。",
+            "报告所印年生均财政拨款为 **{p}**；本年度数据不足以按 {b} 重新计算。",
             p=fmt_number(c["printed"], c["decimals"], "元"),
+            b=basis,
         )
     else:
         text = sentence(
-            "按一般公共预算拨款 ÷ 秋季学生数（{s}）计算，年生均财政拨款为 **{v}**",
-            s=students,
+            "按 {b} 计算，年生均财政拨款为 **{v}**",
+            b=basis,
             v=fmt_number(c["computed"], c["decimals"], "元"),
         )
         text += printed_clause(c, "元", show_diff=True)
-    text += sentence("\n\n{d}", d=definition_text(data, c["ind"].id))
     show_markdown(text)
 
 
@@ -221,17 +229,6 @@ def table_per_student(data, prev) -> None:
     )
 
 
-# ---- 本章数字一览 --------------------------------------------------------------------------------
-@review_voice
-def table_policy(data, prev) -> None:
-    show_key_figures(
-        data,
-        prev,
-        ["policy_student_staff_ratio", "expansion_investment", "high_level_a_majors", "new_teachers_hired"],
-        "政策与项目建设",
-    )
-
-
 __all__ = [
     "narrative_funding",
     "table_funding",
@@ -239,5 +236,5 @@ __all__ = [
     "figure_funding_share",
     "narrative_per_student",
     "table_per_student",
-    "table_policy",
+    "table_section_facts",
 ]

@@ -1,5 +1,6 @@
-"""Helpers shared by the chapter modules: missing values and notices, fact labels and tables, the
-printed-vs-recomputed check of a registered indicator, year labels and colours, and closing figures.
+"""Helpers shared by the chapter modules: missing values and notices, fact labels and tables, the school's
+own facts of a section (table and chart), the printed-vs-recomputed check of a registered indicator, year
+labels and colours, and closing figures.
 
 Missing data shows as “本年度未提供……数据” or “—”, never as 0.
 """
@@ -11,13 +12,22 @@ import re
 
 import pandas as pd
 
+from qzanalysis.core import outline
 from qzanalysis.core.catalog import fact_specs
 from qzanalysis.core.values import is_missing as missing
 from qzanalysis.indicators.compare import Verdict, compare
-from qzanalysis.indicators.registry import registry
+from qzanalysis.indicators.registry import definition_text, registry
 from qzanalysis.report import charts
 from qzanalysis.report.formatting import MISSING_TEXT, decimals_of, fmt_change, fmt_number
-from qzanalysis.report.narrative import esc, fact_text, missing_notice, sentence, show_markdown, show_table
+from qzanalysis.report.narrative import (
+    esc,
+    fact_text,
+    missing_notice,
+    review_voice,
+    sentence,
+    show_markdown,
+    show_table,
+)
 
 
 # ---- missing values ------------------------------------------------------------------------------
@@ -131,16 +141,21 @@ def fact_note(data, fact_id: str) -> str:
     return "" if missing(note) else str(note)
 
 
+def printed_unit(data, fact_id: str) -> str | None:
+    """The unit the report printed beside a fact where it differs from the catalogue's (facts.csv
+    `printed_unit`, e.g. “%” for a change the catalogue records in 百分点); None otherwise."""
+    if fact_id not in data.facts.index or "printed_unit" not in data.facts.columns:
+        return None
+    unit = data.facts.at[fact_id, "printed_unit"]
+    return unit.strip() if isinstance(unit, str) and unit.strip() else None
+
+
 def printed_text(data, fact_id: str | None) -> str:
-    """A fact as the report printed it: its printed decimals and the unit printed beside it (facts.csv
-    `printed_unit`, e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
+    """A fact as the report printed it: its printed decimals and the unit printed beside it (`printed_unit`,
+    e.g. “3.7%” for a change the catalogue records in 百分点); “—” when missing."""
     if fact_id is None or not data.declares(fact_id):
         return MISSING_TEXT
-    unit = data.fact_spec(fact_id).unit
-    if fact_id in data.facts.index and "printed_unit" in data.facts.columns:
-        printed_unit = data.facts.at[fact_id, "printed_unit"]
-        if isinstance(printed_unit, str) and printed_unit.strip():
-            unit = printed_unit.strip()
+    unit = printed_unit(data, fact_id) or data.fact_spec(fact_id).unit
     return fmt_number(data.fact(fact_id), data.fact_decimals(fact_id) or 0, unit)
 
 
@@ -214,6 +229,88 @@ def show_key_figures(data, prev, fact_ids: list[str], caption: str) -> None:
     show_table(frame, None, caption)
 
 
+# ---- the school's own facts of a section -----------------------------------------------------------
+# A school prints numbers of its own in a section (honours, projects, a partnership): it declares them in
+# data/<year>/catalogue.yaml with a label, unit and section. Chapter code never names them; these helpers
+# show whatever facts a year declares for a section, driven by the catalogue alone, and nothing (no notice)
+# for a school that declares none there.
+def own_section_facts(data, section: str, prev=None) -> list[str]:
+    """Ids of the facts the year declares itself (its catalogue.yaml) for report `section`, in the order
+    declared; with `prev`, followed by those only the previous year declared there (to show what changed)."""
+    ids: list[str] = []
+    for year_data in years_of(data, prev)[::-1]:
+        catalogue = year_data.catalogue
+        ids += [
+            f.id
+            for f in catalogue.facts.values()
+            if f.id in catalogue.own_facts and str(f.section) == str(section) and f.id not in ids
+        ]
+    return ids
+
+
+def section_title(section: str) -> str:
+    """The outline's title of a section (“科研管理”), or of a chapter without its number (“特色创新”); the id
+    itself when the outline lacks it."""
+    try:
+        title = outline.section(section).title
+    except KeyError:
+        return str(section)
+    return re.sub(r"^第[一二三四五六七八九十]+章\s*", "", title)
+
+
+@review_voice
+def table_section_facts(data, section: str, prev=None) -> None:
+    """The school's own facts of `section` as a table (the audit's view: review edition only): 项目 / 数值
+    (/ 说明), or over two years with the change when the previous year has some of them. Nothing when the
+    year declares none for the section."""
+    ids = own_section_facts(data, section, prev)
+    if not ids:
+        return
+    caption = sentence("{t}：本校登记的数字", t=section_title(section))
+    if comparable(prev, ids):
+        show_key_figures(data, prev, ids, caption)
+    else:
+        show_table_or_notice(facts_frame(data, ids), ["数值"], caption)
+
+
+def section_chart_facts(data, section: str) -> list[str]:
+    """The facts a chart of `section` shows: among the year's own facts of the section that have a value,
+    the largest group sharing one unit and kind (raw counts are not charted beside printed derived values;
+    a chart shows one quantity); on a tie, the group declared first. A total that the year's own `sum`
+    rules make of other facts of the section is left out (its parts are charted, not counted twice).
+    Empty when no group has two."""
+    ids = own_section_facts(data, section)
+    totals = {
+        rule.get("total")
+        for rule in data.catalogue.rules
+        if rule.get("kind") == "sum" and set(rule.get("parts") or ()) & set(ids)
+    }
+    groups: dict[tuple[str, str], list[str]] = {}
+    for fid in ids:
+        if missing(data.fact(fid)) or fid in totals:
+            continue
+        spec = data.fact_spec(fid)
+        groups.setdefault((spec.unit or "", spec.kind), []).append(fid)
+    largest = max(groups.values(), key=len, default=[])  # max keeps the first of equal groups
+    return largest if len(largest) >= 2 else []
+
+
+def figure_section_facts(data, section: str):
+    """A bar chart of the school's own facts of `section` that share one unit (see section_chart_facts),
+    titled with the section's title and the unit; None (nothing shown) when there are not two such facts."""
+    ids = section_chart_facts(data, section)
+    if not ids:
+        return None
+    fig = charts.barh_sorted(
+        [fact_label(f, data=data) for f in ids],
+        [data.fact(f) for f in ids],
+        sentence("{y} 年{t}", y=data.year, t=section_title(section)),
+        data.fact_spec(ids[0]).unit,
+        decimals=max(data.fact_decimals(f) or 0 for f in ids),
+    )
+    return done(fig)
+
+
 # ---- registered indicators: printed vs recomputed ------------------------------------------------
 def check(data, ind_id: str) -> dict:
     """Printed value, recomputed value, verdict (a Verdict) and difference of one registered indicator.
@@ -237,8 +334,16 @@ def check(data, ind_id: str) -> dict:
     }
 
 
-def check_phrase(data, ind_id: str, basis: str = "") -> str:
-    """One neutral clause: '报告印 2.58 倍，按在籍学生数重算为 2.68 倍' / '与重算值一致' / '无法重算'."""
+def basis_text(data, ind_id: str) -> str:
+    """The definition the school uses for an indicator, as a phrase (“在校生数（不含顶岗实习学生） ÷ 专任教师数”):
+    `registry.definition_text` without its “口径：” lead, so another school's definition prints under its
+    indicator."""
+    return definition_text(data, ind_id).removeprefix("口径：")
+
+
+def check_phrase(data, ind_id: str) -> str:
+    """One neutral clause: '报告印 2.58 倍，按 A ÷ B 重算为 2.68 倍' / '与重算值一致' / '无法重算', where
+    “A ÷ B” is the definition the school chose (`basis_text`)."""
     c = check(data, ind_id)
     ind = c["ind"]
     printed = fmt_number(c["printed"], c["printed_decimals"], ind.unit)
@@ -247,19 +352,16 @@ def check_phrase(data, ind_id: str, basis: str = "") -> str:
         if missing(c["printed"]):
             return sentence("{name}本年度未提供", name=ind.name)
         return sentence("{name}报告印 {p}，本年度数据不足以重算", name=ind.name, p=printed)
+    basis = basis_text(data, ind_id)
     if c["verdict"] is Verdict.COMPUTED_ONLY:
-        return sentence(
-            "{name}按{basis}计算为 {c}（报告未印此值）", name=ind.name, basis=basis or "定义", c=computed
-        )
+        return sentence("{name}按 {basis} 计算为 {c}（报告未印此值）", name=ind.name, basis=basis, c=computed)
     if c["verdict"] is Verdict.CONSISTENT:
-        return sentence(
-            "{name} {p}，与按{basis}重算的结果一致", name=ind.name, p=printed, basis=basis or "定义"
-        )
+        return sentence("{name} {p}，与按 {basis} 重算的结果一致", name=ind.name, p=printed, basis=basis)
     return sentence(
-        "{name}报告印 {p}，按{basis}重算为 {c}（{v}）",
+        "{name}报告印 {p}，按 {basis} 重算为 {c}（{v}）",
         name=ind.name,
         p=printed,
-        basis=basis or "定义",
+        basis=basis,
         c=computed,
         v=c["verdict"].value,
     )

@@ -7,9 +7,15 @@ publication — the school's report: no code, no parameters, no stdout/stderr, n
 review      — the same with the audit's outputs, and printed output of cells.
 analysis    — everything, with the code of every cell except those tagged ``remove-cell``.
 
+The school's text after a section's ``{{tables}}`` line (an output tagged ``qz.part = "after-tables"``, see
+`qzanalysis.report.text`) moves, in the publication and review editions, after the section's last table or
+figure: it is held until the next section's text begins (or the chapter ends). The analysis edition keeps
+the order in which cells ran, beside their code.
+
 Every HTML or Markdown output passes `sanitize.clean`. Figures are embedded PNGs with the alt text and title
 the chart helpers put into the output's metadata (``qz.figure``). Tables and figures are numbered per chapter
-(表 2-3, 图 2-3) with a caption: the title, the unit(s) found in the table, and the section they sit in.
+(表 2-3, 图 2-3) with a caption: the title, the unit when every value of the table shares one, and the
+section they sit in.
 """
 
 from __future__ import annotations
@@ -30,10 +36,13 @@ REMOVE_INPUT = "remove-input"
 REMOVE_OUTPUT = "remove-output"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SECTION_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\s")
-# "（人）", "（万元）", "（%）" at the end of a column title; a unit typed after a number in a cell. Only the
-# units the catalogue declares count, so "技师（预备技师）" names no unit.
+# "（人）", "（万元）", "（%）" at the end of a column title (only units the catalogue declares count, so
+# "技师（预备技师）" names no unit). A cell is a value when it is a number, a ratio "x:1", or a number with a
+# word after it (its unit: "956 人", "+1.13 个百分点").
 _HEADER_UNIT = re.compile(r"（([^（）\d]{1,5})）\s*$")
-_CELL_UNIT = re.compile(r"^[−+\-±]?[\d,]+(?:\.\d+)?\s*(%|[^\d\s:：,.]{1,3})$")
+_NUMBER_CELL = re.compile(r"^[−+\-±]?[\d,]+(?:\.\d+)?$")
+_RATIO_CELL = re.compile(r"^[−+\-±]?[\d,]+(?:\.\d+)?\s*[:：]\s*1$")
+_SUFFIXED_CELL = re.compile(r"^[−+\-±]?[\d,]+(?:\.\d+)?\s*([^\d\s:：,.][^\d]{0,5})$")
 
 
 @cache
@@ -121,8 +130,15 @@ def _figure_html(output, mime: str) -> str:
     )
 
 
+def _qz(output) -> dict:
+    return ((output.get("metadata") or {}).get("qz")) or {}
+
+
 def _section(output) -> str | None:
-    return ((output.get("metadata") or {}).get("qz") or {}).get("section")
+    return _qz(output).get("section")
+
+
+AFTER_TABLES = "after-tables"  # qz.part of the text that follows a section's tables (report.text)
 
 
 def _output_html(output, edition: str) -> str:
@@ -160,7 +176,9 @@ def cells_html(nb, edition: str, skip_sections: tuple[str, ...] = ()) -> str:
     ``qz.section`` is in `skip_sections` are left out (the report places the preface itself)."""
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {EDITIONS}")
-    parts = []
+    parts: list[str] = []
+    held: list[str] = []  # text after the current section's tables, placed when the section ends
+    reorder = edition != "analysis"
     for cell in nb.get("cells", []):
         tags = _tags(cell)
         if REMOVE_CELL in tags or not _in_edition(cell.get("metadata"), edition):
@@ -175,29 +193,67 @@ def cells_html(nb, edition: str, skip_sections: tuple[str, ...] = ()) -> str:
                 parts.append(f'<div class="qz-input">{_code_html(_text(cell.get("source")))}</div>')
             if REMOVE_OUTPUT in tags and edition != "analysis":
                 continue
-            parts += [
-                _output_html(out, edition)
-                for out in cell.get("outputs", [])
-                if not skip_sections or _section(out) not in skip_sections
-            ]
+            for out in cell.get("outputs", []):
+                if skip_sections and _section(out) in skip_sections:
+                    continue
+                shown = _output_html(out, edition)
+                if reorder and _section(out) is not None and _qz(out).get("part") != AFTER_TABLES:
+                    parts += held  # a new section's text: the previous section has ended
+                    held = []
+                if reorder and _qz(out).get("part") == AFTER_TABLES:
+                    held.append(shown)
+                else:
+                    parts.append(shown)
+    parts += held
     return "\n".join(p for p in parts if p)
 
 
 # ---- numbering, captions, anchors ------------------------------------------------------------------
-def _units(table) -> list[str]:
-    found = []
-    rows = table.find_all("tr")
-    header = rows[0].find_all(["th", "td"]) if rows else []
-    for cell in header:
+def _header_units(table) -> list[str | None] | None:
+    """The unit in each column title (“人数（人）” → 人, else None), or None when the header is not one plain
+    row (several rows or merged titles: columns cannot be matched to cells)."""
+    head = table.find("thead")
+    rows = head.find_all("tr") if head else table.find_all("tr")[:1]
+    if len(rows) != 1:
+        return None
+    cells = rows[0].find_all(["th", "td"])
+    if any(int(c.get("colspan", 1)) > 1 for c in cells):
+        return None
+    units: list[str | None] = []
+    for cell in cells:
         match = _HEADER_UNIT.search(cell.get_text(" ", strip=True))
-        if match and match.group(1) in known_units():
-            found.append(match.group(1))
-    for row in rows[1:]:
-        for cell in row.find_all("td"):
-            match = _CELL_UNIT.match(cell.get_text(" ", strip=True))
-            if match and match.group(1) in known_units():
-                found.append(match.group(1))
-    return list(dict.fromkeys(found))
+        units.append(match.group(1) if match and match.group(1) in known_units() else None)
+    return units
+
+
+def _value_unit(text: str, column_unit: str | None) -> tuple[bool, str | None]:
+    """(whether the cell is a value, its unit): the word typed after the number (“956 人”, “+1.13 个百分点”),
+    “:1” of a ratio, else the column's unit. Words, labels such as “1.数控技术应用” and “—” are not values."""
+    if _RATIO_CELL.match(text):
+        return True, ":1"
+    if _NUMBER_CELL.match(text):
+        return True, column_unit
+    match = _SUFFIXED_CELL.match(text)
+    if match:
+        return True, match.group(1)
+    return False, None
+
+
+def _units(table) -> list[str]:
+    """The unit for the caption: [unit] when every value of the table shares it (typed in the cells or
+    given by their column titles), else [] and the units stay in the rows and columns (a table of 生师比
+    “15.1:1” beside percentages has no one unit)."""
+    header = _header_units(table)
+    head = table.find("thead")
+    rows = [r for r in table.find_all("tr") if r.parent is not head] if head else table.find_all("tr")[1:]
+    found: set[str | None] = set()
+    for row in rows:
+        for i, cell in enumerate(row.find_all(["td", "th"], recursive=False)):
+            column_unit = header[i] if header is not None and i < len(header) else None
+            is_value, unit = _value_unit(cell.get_text(" ", strip=True), column_unit)
+            if is_value:
+                found.add(unit)
+    return [u for u in found if u in known_units()] if len(found) == 1 else []
 
 
 def _caption(soup, label: str, title: str, units: list[str], section: str | None):

@@ -71,7 +71,7 @@ def run_new_year(args) -> int:
 
 
 def _school(folder) -> str:
-    """' 衢州市…（2022 年）' from the folder's school.yaml, or '' when it has none yet."""
+    """' <学校全称>（2022 年）' from the folder's school.yaml, or '' when it has none yet."""
     from qzanalysis.core.profile import read_profile
 
     profile, _ = read_profile(folder, str(folder))
