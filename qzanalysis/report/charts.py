@@ -253,7 +253,7 @@ def _keep_labels_inside(fig) -> None:
     """Widen the value limits until every value label lies inside its axes (then no label can reach a
     legend, a title or another panel)."""
     for _ in range(3):
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # layout and text extents, without rasterising
         changed = False
         for ax in fig.axes:
             box = ax.get_window_extent()
@@ -604,12 +604,15 @@ def png_bytes(fig, with_title: bool = False) -> bytes:
     if title is not None:
         title.set_visible(False)
     try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=style.EXPORT_DPI, facecolor="white")
+        fig.savefig(buffer := io.BytesIO(), format="rgba", dpi=style.EXPORT_DPI, facecolor="white")
     finally:
         if title is not None:
             title.set_visible(True)
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    # Raw pixels, not a PNG: the palette image below is the only PNG encoded.
+    pixels = buffer.getvalue()
+    width = round(fig.get_figwidth() * style.EXPORT_DPI)
+    size = (width, len(pixels) // (4 * width))
+    image = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
     image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
