@@ -212,3 +212,20 @@ def test_first_year_gets_a_commented_profile_template(tmp_path, capsys):
     assert "# types: [中等职业学校]" in text and "full_time_plus_part_time" in text
     data = read_year(2023, root)
     assert data.profile is None and any("尚未填写" in f.message for f in data.report.warnings)
+
+
+def test_an_own_table_shows_under_its_section_without_a_notebook_cell(root, monkeypatch):
+    import IPython.display
+
+    from qzanalysis.report.text import show_own_tables, show_section
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    data = load_year(2021, root)
+    show_section(data, "1.3.1")
+    page = "\n".join(str(getattr(o, "data", o)) for o in shown)
+    text_at = page.index("1.3.1")
+    table_at = page.index("教师获奖情况")
+    assert text_at < table_at and "省教坛新秀" in page[table_at:] and "人数" in page[table_at:]
+    assert show_own_tables(data, "1.3.2") == []  # only under its own section
+    assert show_own_tables(load_year(2021), "1.3.1") == []  # the built-in tables are the chapters' to place

@@ -170,11 +170,14 @@ def section_markdown(data, section_id: str, prev=_UNSET) -> str | None:
 def show_section(data, section_id: str, prev=_UNSET) -> None:
     """Display one outline section's text (see section_markdown). When this year's text lacks it, the
     outline's heading stands in, and the review edition says the text is missing. Text after a
-    ``{{tables}}`` line is a second output tagged ``qz.part = "after-tables"`` (see the module docstring)."""
+    ``{{tables}}`` line is a second output tagged ``qz.part = "after-tables"`` (see the module docstring).
+    The year's own tables of the section (declared in its catalogue.yaml or the workbook's 本校自定义数据表)
+    follow the text, as the first of the section's tables: a school adds a table without editing a notebook."""
     before, after = section_parts(data, section_id, prev)
     if before is not None:
         if before:
             _display(before, section_id)
+        show_own_tables(data, section_id)
         if after:
             _display(after, section_id, part=AFTER_TABLES)
         return
@@ -189,6 +192,21 @@ def show_section(data, section_id: str, prev=_UNSET) -> None:
         note = f"本年度文字中没有这一节（{where}）。"
     if section_id == chapter.id or _file_for(data, chapter.notebook) is not None:
         _display(f"> 【待补】{_escape(note)}", section_id, review_only=True)
+    show_own_tables(data, section_id)
+
+
+def show_own_tables(data, section_id: str) -> list[str]:
+    """Show the tables that this year declares itself (not the built-in schemas, which chapter functions
+    place) for `section_id`, each as its declaration says (see chapters.common.show_data_table). Returns
+    their names, in the order declared."""
+    from qzanalysis.core.catalog import table_specs
+    from qzanalysis.report.chapters.common import show_data_table
+
+    built_in = set(table_specs())
+    own = [n for n, spec in data.catalogue.tables.items() if n not in built_in and spec.section == section_id]
+    for name in own:
+        show_data_table(data, name)
+    return own
 
 
 def preface_markdown(data, prev=_UNSET) -> str | None:
@@ -213,6 +231,7 @@ __all__ = [
     "render_markdown",
     "section_markdown",
     "section_parts",
+    "show_own_tables",
     "show_preface",
     "show_section",
 ]

@@ -10,13 +10,25 @@ whether the newest year's text (data/<year>/text/) has words for it. Sections wi
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from qzanalysis.core.catalog import fact_specs, table_specs
 from qzanalysis.core.outline import Chapter, chapters
-from qzanalysis.core.paths import DOCS_DIR, NOTEBOOK_DIR, available_years
+from qzanalysis.core.paths import (
+    DOCS_DIR,
+    METADATA_DIR,
+    NOTEBOOK_DIR,
+    PACKAGE_DIR,
+    SCHEMA_DIR,
+    available_years,
+)
 
 DOC_PATH = DOCS_DIR / "section-index.md"
 _SHOW_SECTION = re.compile(r'show_section\(data, "([\d.]+)"')
@@ -53,6 +65,63 @@ def placements(chapter: Chapter) -> dict[str, Placement]:
     return out
 
 
+# ---- where things are defined: files and lines, for the look-up tables -----------------------------------
+@dataclass(frozen=True)
+class Function:
+    """A chapter function a notebook cell calls: where it is defined, and its source together with the
+    module-level constants it names (so an id listed in a constant counts as used by the function)."""
+
+    name: str  # "ch01_school.figure_teacher_ratios", as the notebook calls it
+    where: str  # "report/chapters/ch01_school.py:388"
+    source: str
+
+    def uses(self, ident: str) -> bool:
+        return re.search(rf"[\"']{re.escape(ident)}[\"']", self.source) is not None
+
+
+def _package_path(path: str | Path) -> str:
+    return Path(path).resolve().relative_to(PACKAGE_DIR).as_posix()
+
+
+def _module_constants(module) -> dict[str, str]:
+    """Module-level NAME = … assignments, by name → their source."""
+    source = inspect.getsource(module)
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = ast.get_source_segment(source, node) or ""
+    return out
+
+
+def chapter_function(name: str) -> Function:
+    """The chapter function `name` ("ch01_school.figure_teacher_ratios" or "area01_overview.…")."""
+    module_name, attr = name.split(".", 1)
+    package = "qzanalysis.report.area" if module_name.startswith("area") else "qzanalysis.report.chapters"
+    module = importlib.import_module(f"{package}.{module_name}")
+    obj = inspect.unwrap(getattr(module, attr))
+    home = inspect.getmodule(obj) or module
+    lines, first = inspect.getsourcelines(obj)
+    source = "".join(lines)
+    first += next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))  # past decorators
+    constants = _module_constants(home)
+    named = [text for const, text in constants.items() if re.search(rf"\b{const}\b", source)]
+    where = f"{_package_path(inspect.getsourcefile(obj) or '')}:{first}"
+    return Function(name, where, "\n".join([source, *named]))
+
+
+def yaml_entry_lines(path: Path, key: str) -> list[tuple[int, dict]]:
+    """The entries of the list under `key` in a YAML file, each with its 1-based line."""
+    text = path.read_text(encoding="utf-8")
+    entries = yaml.safe_load(text).get(key) or []
+    root = yaml.compose(text)
+    assert isinstance(root, yaml.MappingNode), path  # the metadata files are mappings (tests read them)
+    nodes = next(value for k, value in root.value if k.value == key).value
+    return [(node.start_mark.line + 1, entry) for node, entry in zip(nodes, entries, strict=True)]
+
+
 def _cells(numbers: list[int]) -> str:
     if not numbers:
         return "—"
@@ -73,7 +142,7 @@ def _text_state(year_text, chapter: Chapter, section_id: str) -> str:
         return "无文字（只有标题）"
     extra = [s for s in placed if s.id != section_id and s.heading]
     note = f"，含学校自加的 {len(extra)} 节" if extra else ""
-    return f"有（{words} 字{note}）"
+    return f"有（{words} 字{note}）`{tf.path.name}:{placed[0].line}`"
 
 
 def render_section_index(year: int | None = None) -> str:
@@ -108,12 +177,18 @@ def render_section_index(year: int | None = None) -> str:
         if year
         else "数据目录中没有年度，“文字”一栏为空。",
         "没有数据表、数值、指标和函数的节标为“无数据”。",
+        "章节函数后的行号指本章模块中的位置；文字后是该节标题在文字文件中的行。",
+        "按代码（数据表、指标、国家标准）查找它的定义所在、文件和显示它的函数，见文末“按代码查找”。",
         "",
     ]
+    used: dict[str, Function] = {}  # every chapter function a notebook calls, in report order
     for chapter in chapters():
         if chapter.is_appendix:
             continue
         placed = placements(chapter)
+        for p in placed.values():
+            for name in p.functions:
+                used.setdefault(name, chapter_function(name))
         lines += [
             f"## {chapter.title}",
             "",
@@ -130,7 +205,7 @@ def render_section_index(year: int | None = None) -> str:
                 else next(s.heading for s in chapter.sections if s.id == section_id)
             )
             p = placed.get(section_id, Placement())
-            functions = "、".join(f"`{f}`" for f in p.functions)
+            functions = "、".join(_function_cell(used[f], chapter.notebook) for f in p.functions)
             data_parts = [tables.get(section_id), facts.get(section_id), indicators.get(section_id)]
             cells = [("、".join(part) if part else "—") for part in data_parts]
             if not p.functions and not any(data_parts):
@@ -143,4 +218,89 @@ def render_section_index(year: int | None = None) -> str:
     whole = tables.get("全文")
     if whole:
         lines += ["## 全文", "", "跨章节使用的数据表：" + "、".join(whole) + "。", ""]
+    lines += _lookup_by_id(table_list, year, list(used.values()))
     return "\n".join(lines)
+
+
+def _function_cell(function: Function, notebook: str) -> str:
+    path, line = function.where.rsplit(":", 1)
+    own = path == f"report/chapters/{notebook}.py"
+    return f"`{function.name}`（{'第 ' + line + ' 行' if own else function.where}）"
+
+
+def _users(functions: list[Function], ident: str) -> str:
+    found = [f"`{f.name}`（{f.where}）" for f in functions if f.uses(ident)]
+    return "、".join(found) or "—"
+
+
+def _lookup_by_id(table_list, year: int | None, functions: list[Function]) -> list[str]:
+    """The tables, indicators and national standards by id: where each is declared (file:line) and which
+    chapter functions show it."""
+    from qzanalysis.indicators.registry import registry
+
+    built_in = set(table_specs())
+    lines = [
+        "## 按代码查找",
+        "",
+        "路径相对于 `qzanalysis/`；“显示它的函数”是笔记本调用的章节函数中写到这个代码的（函数本身或它用到的模块常量）。",
+        "",
+        "### 数据表",
+        "",
+        "| 表 | 中文名 | 章节 | 表结构 | 数据 | 显示它的函数 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, spec in sorted(table_list.items()):
+        schema = (
+            f"`{_package_path(SCHEMA_DIR / (name + '.yaml'))}`"
+            if name in built_in
+            else f"`data/{year}/catalogue.yaml`（本年度自行登记）"
+        )
+        data = f"`data/{year}/{spec.filename}`" if year else f"`data/<年度>/{spec.filename}`"
+        lines.append(
+            f"| `{name}` | {spec.title} | {spec.section} | {schema} | {data} | {_users(functions, name)} |"
+        )
+    path = METADATA_DIR / "indicators.yaml"
+    lines += [
+        "",
+        "### 指标",
+        "",
+        f"定义、单位、口径和唯一的公式都在 `{_package_path(path)}`；核查规则和国家标准按指标代码引用它。",
+        "",
+        "| 指标 | 中文名 | 章节 | 定义所在 | 默认口径的公式 | 显示它的函数 |",
+        "|---|---|---|---|---|---|",
+    ]
+    indicators = registry()
+    for line, entry in yaml_entry_lines(path, "indicators"):
+        ind = indicators[entry["id"]]
+        formula = ind.formula_for(ind.default_options()).replace("|", "\\|")
+        lines.append(
+            f"| `{ind.id}` | {ind.name} | {ind.section} | `{_package_path(path)}:{line}` | `{formula}` "
+            f"| {_users(functions, ind.id)} |"
+        )
+    path = METADATA_DIR / "standards.yaml"
+    lines += [
+        "",
+        "### 国家标准",
+        "",
+        f"阈值在 `{_package_path(path)}`。改阈值时不要改动原条目（那会改写往年的评判）：给原条目加 `until: 新施行日期`，"
+        "再新增一条同样的条目，写 `from: 新施行日期` 和新阈值；每个年度只按该年 12 月 31 日施行的条目评判"
+        "（见该文件开头的说明和 `tests/test_standards.py`）。",
+        "",
+        "| 标准 | 名称 | 适用 | 阈值 | 本校值取自 | 所在 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for line, entry in yaml_entry_lines(path, "standards"):
+        value = entry.get("value") or {}
+        source = (
+            f"指标 `{value['indicator']}`" if "indicator" in value else f"数值 `{value.get('fact', '—')}`"
+        )
+        period = "".join(
+            f"，{word} {entry[key]}" for key, word in (("from", "自"), ("until", "至")) if entry.get(key)
+        )
+        lines.append(
+            f"| `{entry['id']}` | {entry['name']} | {entry.get('applies_to', '—')}{period} "
+            f"| {entry['comparison']} {entry['threshold']} {entry.get('unit', '')} | {source} "
+            f"| `{_package_path(path)}:{line}` |"
+        )
+    lines.append("")
+    return lines
