@@ -636,7 +636,7 @@ def test_section_index_points_to_files_and_lines():
         and "`data/2021/skill_pass_rates.csv`" in table_row
     )
     for name, path, number in re.findall(
-        r"`ch02_students\.(\w+)`（(report/chapters/[\w/]+\.py):(\d+)）", table_row
+        r"`ch02_students\.(\w+)`（(report/chapters/[\w/]+\.py):(\d+)；", table_row
     ):
         assert line_of(PACKAGE_DIR / path, number).startswith(f"def {name}(")
     assert "figure_skill_pass_rates" in table_row

@@ -38,6 +38,7 @@ _SHOW_SECTION = re.compile(r'show_section\(data, "([\d.]+)"')
 class Placement:
     cells: list[int] = field(default_factory=list)  # 1-based notebook cell numbers
     functions: list[str] = field(default_factory=list)  # "ch03_quality.table_facts", in call order
+    cell_of: dict[str, int] = field(default_factory=dict)  # function → the first cell that calls it
 
 
 def placements(chapter: Chapter) -> dict[str, Placement]:
@@ -62,6 +63,7 @@ def placements(chapter: Chapter) -> dict[str, Placement]:
                     name = f"{owner.id}.{node.func.attr}"
                     if name not in current.functions:
                         current.functions.append(name)
+                        current.cell_of[name] = number
     return out
 
 
@@ -112,14 +114,21 @@ def chapter_function(name: str) -> Function:
     return Function(name, where, "\n".join([source, *named]))
 
 
-def yaml_entry_lines(path: Path, key: str) -> list[tuple[int, dict]]:
-    """The entries of the list under `key` in a YAML file, each with its 1-based line."""
+def yaml_entry_lines(path: Path, key: str, with_keys: bool = False) -> list:
+    """The entries of the list under `key` in a YAML file, each as (1-based line, entry), or with
+    `with_keys` as (line, entry, {entry key: its line})."""
     text = path.read_text(encoding="utf-8")
     entries = yaml.safe_load(text).get(key) or []
     root = yaml.compose(text)
     assert isinstance(root, yaml.MappingNode), path  # the metadata files are mappings (tests read them)
     nodes = next(value for k, value in root.value if k.value == key).value
-    return [(node.start_mark.line + 1, entry) for node, entry in zip(nodes, entries, strict=True)]
+    out = []
+    for node, entry in zip(nodes, entries, strict=True):
+        key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        out.append(
+            (node.start_mark.line + 1, entry, key_lines) if with_keys else (node.start_mark.line + 1, entry)
+        )
+    return out
 
 
 def _cells(numbers: list[int]) -> str:
@@ -181,7 +190,13 @@ def render_section_index(year: int | None = None) -> str:
         "按代码（数据表、指标、国家标准）查找它的定义所在、文件和显示它的函数，见文末“按代码查找”。",
         "",
     ]
+    from qzanalysis.report import text as report_text
+
     used: dict[str, Function] = {}  # every chapter function a notebook calls, in report order
+    cell_of: dict[str, int] = {}
+    show_section_at = (
+        f"{_package_path(report_text.__file__)}:{inspect.getsourcelines(report_text.show_section)[1]}"
+    )
     for chapter in chapters():
         if chapter.is_appendix:
             continue
@@ -189,11 +204,12 @@ def render_section_index(year: int | None = None) -> str:
         for p in placed.values():
             for name in p.functions:
                 used.setdefault(name, chapter_function(name))
+                cell_of.setdefault(name, p.cell_of[name])
         lines += [
             f"## {chapter.title}",
             "",
             f"笔记本 `notebooks/{chapter.notebook}.ipynb`，章节函数 `qzanalysis/report/chapters/{chapter.notebook}.py`，"
-            f"文字 `data/<年度>/text/{chapter.notebook}.md`。",
+            f"文字 `data/<年度>/text/{chapter.notebook}.md`，由每节第一格的 `show_section`（{show_section_at}）放入报告。",
             "",
             "| 章节 | 笔记本单元格 | 章节函数 | 数据表 | 数值 | 指标 | 文字 |",
             "|---|---|---|---|---|---|---|",
@@ -205,7 +221,7 @@ def render_section_index(year: int | None = None) -> str:
                 else next(s.heading for s in chapter.sections if s.id == section_id)
             )
             p = placed.get(section_id, Placement())
-            functions = "、".join(_function_cell(used[f], chapter.notebook) for f in p.functions)
+            functions = "、".join(_function_cell(used[f], chapter.notebook, cell_of[f]) for f in p.functions)
             data_parts = [tables.get(section_id), facts.get(section_id), indicators.get(section_id)]
             cells = [("、".join(part) if part else "—") for part in data_parts]
             if not p.functions and not any(data_parts):
@@ -218,25 +234,36 @@ def render_section_index(year: int | None = None) -> str:
     whole = tables.get("全文")
     if whole:
         lines += ["## 全文", "", "跨章节使用的数据表：" + "、".join(whole) + "。", ""]
-    lines += _lookup_by_id(table_list, year, list(used.values()))
+    lines += _lookup_by_id(table_list, year, list(used.values()), cell_of)
     return "\n".join(lines)
 
 
-def _function_cell(function: Function, notebook: str) -> str:
+def _where(obj) -> str:
+    return f"{_package_path(inspect.getsourcefile(obj) or '')}:{inspect.getsourcelines(obj)[1]}"
+
+
+def _function_cell(function: Function, notebook: str, cell: int) -> str:
     path, line = function.where.rsplit(":", 1)
     own = path == f"report/chapters/{notebook}.py"
-    return f"`{function.name}`（{'第 ' + line + ' 行' if own else function.where}）"
+    return f"`{function.name}`（{'第 ' + line + ' 行' if own else function.where}，第 {cell} 格）"
 
 
-def _users(functions: list[Function], ident: str) -> str:
-    found = [f"`{f.name}`（{f.where}）" for f in functions if f.uses(ident)]
+def _users(functions: list[Function], ident: str, cell_of: dict[str, int]) -> str:
+    found = [
+        f"`{f.name}`（{f.where}；`notebooks/{f.name.split('.')[0]}.ipynb` 第 {cell_of[f.name]} 格）"
+        for f in functions
+        if f.uses(ident)
+    ]
     return "、".join(found) or "—"
 
 
-def _lookup_by_id(table_list, year: int | None, functions: list[Function]) -> list[str]:
+def _lookup_by_id(
+    table_list, year: int | None, functions: list[Function], cell_of: dict[str, int]
+) -> list[str]:
     """The tables, indicators and national standards by id: where each is declared (file:line) and which
     chapter functions show it."""
-    from qzanalysis.indicators.registry import registry
+    from qzanalysis.indicators import formula as formula_module
+    from qzanalysis.indicators.registry import Indicator, registry
 
     built_in = set(table_specs())
     lines = [
@@ -257,25 +284,31 @@ def _lookup_by_id(table_list, year: int | None, functions: list[Function]) -> li
         )
         data = f"`data/{year}/{spec.filename}`" if year else f"`data/<年度>/{spec.filename}`"
         lines.append(
-            f"| `{name}` | {spec.title} | {spec.section} | {schema} | {data} | {_users(functions, name)} |"
+            f"| `{name}` | {spec.title} | {spec.section} | {schema} | {data} | {_users(functions, name, cell_of)} |"
         )
     path = METADATA_DIR / "indicators.yaml"
     lines += [
         "",
         "### 指标",
         "",
-        f"定义、单位、口径和唯一的公式都在 `{_package_path(path)}`；核查规则和国家标准按指标代码引用它。",
+        f"定义、单位、口径和唯一的公式都在 `{_package_path(path)}`；核查规则和国家标准按指标代码引用它。"
+        f"没有逐个指标的计算函数：每个指标都由 `Indicator.evaluate`（{_where(Indicator.evaluate)}）"
+        f"按所选口径的公式计算，公式语言见 `{_package_path(formula_module.__file__)}`。",
         "",
-        "| 指标 | 中文名 | 章节 | 定义所在 | 默认口径的公式 | 显示它的函数 |",
+        "| 指标 | 中文名 | 章节 | 定义所在 | 公式（各口径，默认在前） | 显示它的函数 |",
         "|---|---|---|---|---|---|",
     ]
     indicators = registry()
     for line, entry in yaml_entry_lines(path, "indicators"):
         ind = indicators[entry["id"]]
-        formula = ind.formula_for(ind.default_options()).replace("|", "\\|")
+        default = ind.formula_for(ind.default_options())
+        others = ind.alternatives(ind.default_options()) if ind.options else {}
+        formulas = "；".join(
+            [f"`{default}`"] + [f"{choice}：`{formula}`" for choice, formula in others.items()]
+        ).replace("|", "\\|")
         lines.append(
-            f"| `{ind.id}` | {ind.name} | {ind.section} | `{_package_path(path)}:{line}` | `{formula}` "
-            f"| {_users(functions, ind.id)} |"
+            f"| `{ind.id}` | {ind.name} | {ind.section} | `{_package_path(path)}:{line}` | {formulas} "
+            f"| {_users(functions, ind.id, cell_of)} |"
         )
     path = METADATA_DIR / "standards.yaml"
     lines += [
@@ -289,7 +322,7 @@ def _lookup_by_id(table_list, year: int | None, functions: list[Function]) -> li
         "| 标准 | 名称 | 适用 | 阈值 | 本校值取自 | 所在 |",
         "|---|---|---|---|---|---|",
     ]
-    for line, entry in yaml_entry_lines(path, "standards"):
+    for line, entry, key_lines in yaml_entry_lines(path, "standards", with_keys=True):
         value = entry.get("value") or {}
         source = (
             f"指标 `{value['indicator']}`" if "indicator" in value else f"数值 `{value.get('fact', '—')}`"
@@ -300,7 +333,7 @@ def _lookup_by_id(table_list, year: int | None, functions: list[Function]) -> li
         lines.append(
             f"| `{entry['id']}` | {entry['name']} | {entry.get('applies_to', '—')}{period} "
             f"| {entry['comparison']} {entry['threshold']} {entry.get('unit', '')} | {source} "
-            f"| `{_package_path(path)}:{line}` |"
+            f"| `{_package_path(path)}:{line}`（阈值在第 {key_lines['threshold']} 行） |"
         )
     lines.append("")
     return lines
