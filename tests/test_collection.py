@@ -16,6 +16,7 @@ from qzanalysis.core.collection import load_collection, read_collection, read_sc
 from qzanalysis.core.dataset import read_year
 from qzanalysis.core.paths import DEFAULT_DATA_DIR
 from qzanalysis.indicators import area as calc
+from qzanalysis.report.area.common import OWN_DEFINITION_MARK, value_text
 from qzanalysis.tools import cli
 from tests.fixtures.collection.make_schools import (
     SCHOOLS,
@@ -221,7 +222,7 @@ def test_no_school_page_mentions_another_school(rendered):
             assert not [n for n in others if n in text], (page, [n for n in others if n in text])
 
 
-def test_area_report(rendered):
+def test_area_report(rendered, collection_root):
     _, year_out, _ = rendered
     page = {p.stem: visible_text(p.read_text("utf-8")) for p in (year_out / "area").glob("area*.html")}
     assert sorted(page) == ["area01_overview", "area02_indicators", "area03_standards", "area04_changes"]
@@ -243,6 +244,11 @@ def test_area_report(rendered):
     changes = page["area04_changes"]
     assert "合成技校：没有上一年度的数据，各项均不比较" in changes
     assert "2 所学校有可比的上年数据" in changes
+    # 合成卫校's 双师型 is on its own definition: marked in the year-over-year table as in chapter 2.
+    s02 = read_year(YEAR, collection_root / "schools" / "s02" / "data")
+    own = 100 * s02.fact("dual_qualified_teachers") / s02.fact("full_time_teachers")
+    marked = f"{value_text(own, 'dual_qualified_ratio', unit=False)}{OWN_DEFINITION_MARK}"
+    assert marked in indicators and marked in changes and "“†”：按本校口径计算" in changes
 
 
 def test_area_values_compare_like_with_like(collection_root):
@@ -271,6 +277,23 @@ def test_area_values_compare_like_with_like(collection_root):
         matrix["s03", "students_min"] == "不适用" and matrix["s03", "technical_school_land_area"] != "不适用"
     )
     assert matrix["s01", "technical_school_land_area"] == "不适用"
+
+
+def test_area_changes_use_the_value_each_school_shows(collection_root):
+    """A value the school printed but that cannot be recomputed (毕业率: no raw counts) is the school's value in
+    chapter 2 and its change from last year's printed value in chapter 4, never 'not provided' there."""
+    schools = read_schools(load_collection(collection_root / "collection.yaml"), YEAR)
+    s01 = next(s for s in schools if s.school.id == "s01")
+    before_year = read_year(YEAR - 1, s01.school.data_root)
+    values = calc.indicator_values(schools, ["graduation_rate"]).set_index("代码")
+    frame = calc.changes(schools, ["graduation_rate", "dual_qualified_ratio"]).set_index(["代码", "id"])
+    now, before = s01.data.fact("graduation_rate_printed"), before_year.fact("graduation_rate_printed")
+    assert values.at["s01", "来源"] == "报告值" and values.at["s01", "本校值"] == now
+    row = frame.loc[("s01", "graduation_rate")]
+    assert (row["本年"], row["上年"], row["说明"]) == (now, before, "")
+    assert row["变化"] == pytest.approx(now - before) and now != before
+    assert frame.loc[("s02", "dual_qualified_ratio"), "本校口径"] == "分母：专任教师"
+    assert frame.loc[("s01", "dual_qualified_ratio"), "本校口径"] == ""
 
 
 def test_each_area_notebook_is_declared_and_has_its_module():

@@ -128,6 +128,18 @@ def _value(ind: Indicator, data: YearData, options: dict[str, str]) -> float:
         return math.nan
 
 
+def own_value(ind: Indicator, data: YearData) -> tuple[float, str]:
+    """The school's value of `ind` under its own definition and where it comes from: recomputed from raw counts
+    ('重算值'), else the value the school printed ('报告值'), else (NaN, '—'). The one value every table of the
+    area report shows for a school, so that a value printed in one table is not 'not provided' in another."""
+    value = _value(ind, data, ind.chosen_options(data))
+    if not math.isnan(value):
+        return value, "重算值"
+    if ind.printed:
+        value = data.fact(ind.printed)
+    return (value, "报告值") if not math.isnan(value) else (math.nan, "—")
+
+
 # ---- indicators school by school ---------------------------------------------------------------------
 INDICATOR_COLUMNS = [
     "代码", "学校", "id", "指标", "单位", "小数位", "本校值", "来源", "本校口径", "统一口径值", "口径相同",
@@ -148,11 +160,7 @@ def indicator_values(schools: Sequence[SchoolYear], ids: Sequence[str] | None = 
             ind = registry()[ind_id]
             own = ind.chosen_options(school.data)
             same = own == ind.default_options()
-            value, source = _value(ind, school.data, own), "重算值"
-            if math.isnan(value) and ind.printed:
-                value, source = school.data.fact(ind.printed), "报告值"
-            if math.isnan(value):
-                source = "—"
+            value, source = own_value(ind, school.data)
             reference = (
                 value if same and source == "重算值" else _value(ind, school.data, ind.default_options())
             )
@@ -346,13 +354,15 @@ def previous_of(school: SchoolYear) -> tuple[YearData | None, str]:
     return previous, "" if previous is not None else "没有上一年度的数据"
 
 
-CHANGE_COLUMNS = ["代码", "学校", "id", "指标", "单位", "小数位", "上年", "本年", "变化", "说明"]
+CHANGE_COLUMNS = ["代码", "学校", "id", "指标", "单位", "小数位", "本校口径", "上年", "本年", "变化", "说明"]
 
 
 def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long frame, one row per comparable school and indicator: last year's and this year's value under the
-    school's own definition, and the change. 说明 says why there is no change (no previous year, a definition
-    that changed between the years, a value missing in either year)."""
+    """Long frame, one row per comparable school and indicator (columns CHANGE_COLUMNS): last year's and this
+    year's value under the school's own definition (recomputed, else printed: `own_value`), and the change.
+    本校口径 names the school's definition when it is not the reference one ('' when it is). 说明 says why there
+    is no change (no previous year, a definition that changed between the years, a value missing in either
+    year)."""
     ids = list(ids or headline_indicators())
     rows = []
     for school in comparable(schools):
@@ -360,11 +370,11 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
         for ind_id in ids:
             ind = registry()[ind_id]
             own = ind.chosen_options(school.data)
-            now = _value(ind, school.data, own)
+            now, _ = own_value(ind, school.data)
             before, note = math.nan, why
             if previous is not None:
                 before_options = ind.chosen_options(previous)
-                before = _value(ind, previous, before_options)
+                before, _ = own_value(ind, previous)
                 if before_options != own:
                     note, before = (
                         f"口径有变化（上年：{definition_text(ind, before_options)}），不比较",
@@ -375,6 +385,7 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
             rows.append(
                 {
                     **_row_head(school, ind),
+                    "本校口径": "" if own == ind.default_options() else definition_text(ind, own),
                     "上年": before,
                     "本年": now,
                     "变化": now - before if not (math.isnan(now) or math.isnan(before)) else math.nan,
