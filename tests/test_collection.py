@@ -16,7 +16,8 @@ from qzanalysis.core.collection import load_collection, read_collection, read_sc
 from qzanalysis.core.dataset import read_year
 from qzanalysis.core.paths import DEFAULT_DATA_DIR
 from qzanalysis.indicators import area as calc
-from qzanalysis.report.area.common import OWN_DEFINITION_MARK, value_text
+from qzanalysis.report.area.area03_standards import matrix_frame
+from qzanalysis.report.area.common import OWN_DEFINITION_MARK, Area, value_text
 from qzanalysis.tools import cli
 from tests.fixtures.collection.make_schools import (
     SCHOOLS,
@@ -75,7 +76,8 @@ def test_collection_problems_are_all_listed_with_their_lines(tmp_path):
         "  - {id: s01, name: 甲校, types: [中等职业学校], data: a}\n"
         "  - {id: s01, name: 乙校, types: [职业高中], data: b}\n"
         "  - {id: 'bad id', name: 丙校, types: [技工学校], data: a}\n"
-        "  - {id: area, types: [技工学校], data: d}\n",
+        "  - {id: area, types: [技工学校], data: d}\n"
+        "  - {id: s09, name: 甲校, types: [技工学校], data: e}\n",
         encoding="utf-8",
     )
     collection, report = read_collection(path)
@@ -89,6 +91,7 @@ def test_collection_problems_are_all_listed_with_their_lines(tmp_path):
         "第 6 行，列“data”：与学校“s01”的数据根目录相同",
         "第 7 行，列“name”：缺少学校全称",
         "第 7 行，列“id”：学校代码与输出文件夹重名",
+        "第 8 行，列“name”：学校全称重复（第 4 行已用）（发现：“甲校”",
     ):
         assert piece in text, text
 
@@ -104,6 +107,28 @@ def test_a_profile_that_disagrees_with_the_collection_is_a_warning(collection_co
 
 
 # ---- qz validate --all, --school ---------------------------------------------------------------------------
+def test_two_schools_under_one_name_are_told_apart(collection_copy):
+    """Two schools whose school.yaml give the same name and short name (the list names them differently):
+    each is warned about and labelled by name and code, and the area tables keep one column per school."""
+    for sid in ("s01", "s02"):
+        profile = collection_copy / "schools" / sid / "data" / str(YEAR) / "school.yaml"
+        text = re.sub(r"(?m)^name: .*$", "name: 合成市职业学校", profile.read_text("utf-8"))
+        profile.write_text(re.sub(r"(?m)^short_name: .*$", "short_name: 合成职校", text), "utf-8")
+    collection = load_collection(collection_copy / "collection.yaml")
+    schools = read_schools(collection, YEAR)
+    labels = [calc.short_name(s) for s in schools]
+    assert labels == ["合成市职业学校（s01）", "合成市职业学校（s02）", "合成技校", "合成信息"]
+    by_id = {s.school.id: s for s in schools}
+    assert [f.message for f in by_id["s01"].findings if "同名" in f.message] == [
+        "与学校 s02 同名；区域汇总中以“合成市职业学校（s01）”区分"
+    ]
+    assert not [f for f in by_id["s03"].findings if "同名" in f.message]
+    status = calc.table_status(schools, short=True)
+    assert status["学校"].tolist() == labels
+    matrix = matrix_frame(Area(YEAR, collection, schools))
+    assert list(matrix.columns) == ["标准", "适用", *labels[:3]]  # s04 failed validation: not compared
+
+
 def test_validate_all_shows_one_row_per_school(collection_root, capsys):
     code = cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(collection_root)])
     out = capsys.readouterr().out

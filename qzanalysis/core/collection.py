@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -179,6 +180,7 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
         items = []
     schools: list[School] = []
     seen_ids: dict[str, int | None] = {}
+    seen_names: dict[str, int | None] = {}
     seen_roots: dict[Path, str] = {}
     for i, item in enumerate(items):
         line = item_lines[i] if i < len(item_lines) else None
@@ -209,6 +211,10 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
                 f"学校代码重复（第 {seen_ids[school_id]} 行已用）", line, "id", school_id, "每所学校一个代码"
             )
         seen_ids.setdefault(school_id, line)
+        name = str(item.get("name") or "").strip()
+        if name and name in seen_names:
+            fail(f"学校全称重复（第 {seen_names[name]} 行已用）", line, "name", name, "每所学校一个全称")
+        seen_names.setdefault(name, line)
         types = item.get("types") or []
         types = [types] if isinstance(types, str) else list(types) if isinstance(types, list) else [types]
         for t in types:
@@ -227,9 +233,7 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
             seen_roots.setdefault(root, school_id)
             if root.exists() and not root.is_dir():
                 fail("数据根目录不是文件夹", line, "data", str(item["data"]), "存放各年度文件夹的目录")
-        schools.append(
-            School(school_id, str(item.get("name") or "").strip(), tuple(str(t) for t in types), root, line)
-        )
+        schools.append(School(school_id, name, tuple(str(t) for t in types), root, line))
     reports = raw.get("reports")
     if report.errors:
         return None, report
@@ -259,6 +263,7 @@ class SchoolYear:
     school: School
     data: YearData
     findings: list[Finding]  # the collection's own checks of this school (profile vs. the list)
+    label: str = ""  # how the area report names it, unique among the schools read with it (see read_schools)
 
     @property
     def ok(self) -> bool:
@@ -272,6 +277,12 @@ class SchoolYear:
     @property
     def types(self) -> tuple[str, ...]:
         return self.data.profile.types if self.data.profile else self.school.types
+
+    @property
+    def short_name(self) -> str:
+        """The school's short name (school.yaml), else its name."""
+        profile = self.data.profile
+        return (profile.short_name if profile and profile.short_name else "") or self.name
 
 
 def profile_findings(school: School, data: YearData) -> list[Finding]:
@@ -317,5 +328,35 @@ def read_schools(
     collection: Collection, year: int, reader: Callable[..., YearData] = read_year
 ) -> list[SchoolYear]:
     """Every school's `year`, in the order of the collection file. `reader(year, data_dir)` reads and checks one
-    school's year without raising (default `read_year`; the commands pass the plausibility-checked reader)."""
-    return [read_school_year(school, year, reader) for school in collection.schools]
+    school's year without raising (default `read_year`; the commands pass the plausibility-checked reader).
+
+    Each gets a `label` no other school has: its short name, else its name, else its name and code; two schools
+    under one name also get a WARN finding, since a reader cannot tell their rows apart by the name."""
+    schools = [read_school_year(school, year, reader) for school in collection.schools]
+    _label(schools)
+    return schools
+
+
+def _label(schools: list[SchoolYear]) -> None:
+    names = Counter(s.name for s in schools)
+    shorts = Counter(s.short_name for s in schools)
+    for s in schools:
+        if shorts[s.short_name] == 1:
+            s.label = s.short_name
+        elif names[s.name] == 1:
+            s.label = s.name
+        else:
+            s.label = f"{s.name}（{s.school.id}）"
+        if names[s.name] > 1:
+            others = "、".join(o.school.id for o in schools if o.name == s.name and o is not s)
+            s.findings.append(
+                Finding(
+                    Level.WARN,
+                    "collection",
+                    f"与学校 {others} 同名；区域汇总中以“{s.label}”区分",
+                    f"{s.data.path}/school.yaml" if s.data.profile else None,
+                    column="name",
+                    value=s.name,
+                    expected="每所学校的全称各不相同",
+                )
+            )

@@ -48,8 +48,8 @@ def comparable(schools: Sequence[SchoolYear]) -> list[SchoolYear]:
 
 
 def short_name(school: SchoolYear) -> str:
-    profile = school.data.profile
-    return (profile.short_name if profile and profile.short_name else "") or school.name
+    """How the area report names a school: its label among the schools read with it, else its short name."""
+    return school.label or school.short_name
 
 
 # ---- data completeness ---------------------------------------------------------------------------------
