@@ -157,6 +157,29 @@ def test_school_option_names_a_data_root(collection_root, capsys):
     assert cli.main(["validate", "--school", "s01", "--data-dir", "x", *args]) == 2
 
 
+def test_suggested_commands_work_as_printed(collection_copy, tmp_path, monkeypatch, capsys):
+    """Every command a command suggests names the same school and collection: run from the collection's folder
+    it needs no --collection, from elsewhere it does; new-year's and import's next steps keep --school."""
+    path = collection_copy / "collection.yaml"
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"全部问题：qz validate --school s04 --year {YEAR} --collection {path.resolve()}" in out
+    monkeypatch.chdir(collection_copy)
+    assert cli.main(["validate", "--all", "--year", str(YEAR)]) == 1
+    assert f"全部问题：qz validate --school s04 --year {YEAR}\n" in capsys.readouterr().out
+
+    assert cli.main(["new-year", str(YEAR + 1), "--school", "s03"]) == 0
+    out = capsys.readouterr().out
+    workbook = f"schools/s03/data/{YEAR + 1}-填报模板.xlsx"
+    assert (collection_copy / workbook).is_file()
+    assert f"下一步：填好模板后运行 qz import '{workbook}' --school s03 --year {YEAR + 1}" in out
+    assert "已为 合成市技工学校 创建" in out  # the year's school.yaml was carried over
+    assert cli.main(["new-year", str(YEAR), "--data-dir", str(tmp_path / "fresh")]) == 0
+    out = capsys.readouterr().out
+    assert f"已创建 {tmp_path / 'fresh' / str(YEAR)}（" in out and f"--data-dir {tmp_path / 'fresh'} " in out
+
+
 def test_intake_files_each_workbook_into_its_schools_root(tmp_path, capsys):
     """The bureau's intake: each school's workbook goes into that school's root and nowhere else; a workbook
     with an error is refused (nothing written) and the status table shows who is still missing."""
@@ -178,6 +201,16 @@ def test_intake_files_each_workbook_into_its_schools_root(tmp_path, capsys):
         return cli.main(args)
 
     assert intake("s01") == 0 and intake("s02") == 0
+    out = capsys.readouterr().out
+    assert (
+        f"下一步：qz validate --school s02 --collection {root / 'collection.yaml'} --year {YEAR}，"
+        f"然后 qz render --school s02 --collection {root / 'collection.yaml'} --year {YEAR}"
+    ) in out
+    # The year had no school.yaml: the warning names where it belongs, not the import's temporary folder.
+    assert (
+        f"[WARN] {root}/schools/s01/data/{YEAR}/school.yaml：缺少学校概况文件" in out
+        and ".import-" not in out
+    )
     for sid in ("s01", "s02"):
         imported = read_year(YEAR, root / "schools" / sid / "data")
         typed = read_year(YEAR, books[sid][1].parent)
