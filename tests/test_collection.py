@@ -297,6 +297,9 @@ def test_area_report(rendered, collection_root):
     assert "区域中位数" in indicators and "位次（从高到低）" in indicators
     assert "合成信息" not in indicators  # the school that failed validation is not compared
 
+    publication = visible_text((year_out / "area" / "publication.html").read_text("utf-8"))
+    assert "各校按本校填报的学校类型对照国家标准" in publication
+    assert not re.findall(r"[\w.-]+\.(?:ya?ml|csv|py|ipynb|xlsx)\b", publication)  # no file names for readers
     standards = page["area03_standards"]
     assert "不适用" in standards and "技工学校对照《技工院校设置标准（试行）》" in standards
     changes = page["area04_changes"]
