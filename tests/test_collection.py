@@ -312,6 +312,36 @@ def test_area_report(rendered, collection_root):
     assert marked in indicators and marked in changes and "“†”：按本校口径计算" in changes
 
 
+# Every number in a table cell that the browser laid out on more than one line ("26,01" / "6.94").
+BROKEN_NUMBERS = r"""(() => {
+  const broken = [], number = /[−+±-]?\d[\d,]*(?:\.\d+)?/g;
+  for (const cell of document.querySelectorAll("td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(number)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+})()"""
+
+
+def test_area_tables_never_break_a_number(rendered):
+    """The area report's wide tables (ten indicators side by side) keep each number on one line."""
+    from qzanalysis.tools.render.browser import Browser
+
+    _, year_out, _ = rendered
+    with Browser() as browser:
+        for width in (390, 1280):
+            browser.open(year_out / "area" / "publication.html", width=width, height=900, mobile=width < 600)
+            assert browser.evaluate(BROKEN_NUMBERS) == [], width
+            assert browser.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_area_values_compare_like_with_like(collection_root):
     schools = read_schools(load_collection(collection_root / "collection.yaml"), YEAR)
     values = calc.indicator_values(schools, ["dual_qualified_ratio"]).set_index("代码")
