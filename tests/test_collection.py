@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -385,6 +386,35 @@ def test_area_changes_use_the_value_each_school_shows(collection_root):
     assert row["变化"] == pytest.approx(now - before) and now != before
     assert frame.loc[("s02", "dual_qualified_ratio"), "本校口径"] == "分母：专任教师"
     assert frame.loc[("s01", "dual_qualified_ratio"), "本校口径"] == ""
+
+
+def test_places_follow_the_printed_values():
+    """生师比 printed to one decimal: 15.23, 15.18 and 15.17 all print as 15.2, as does their median 15.175, so
+    they share the first place and are 等于中位数; 15.14 prints as 15.1 and is fourth, 低于中位数."""
+    raw = {"a": 15.23, "b": 15.18, "c": 15.17, "d": 15.14}
+    values = pd.DataFrame(
+        [
+            {
+                "代码": k,
+                "学校": k,
+                "id": "student_teacher_ratio",
+                "本校值": v,
+                "本校口径": "",
+                "统一口径值": v,
+            }
+            for k, v in raw.items()
+        ]
+    )
+    dist = calc.distribution(values, "student_teacher_ratio")
+    assert dist.median == pytest.approx(15.175)
+    places = dist.values.set_index("代码")
+    assert places["rank"].to_dict() == {"a": 1, "b": 1, "c": 1, "d": 4}
+    assert places["position"].to_dict() == {
+        "a": "等于中位数",
+        "b": "等于中位数",
+        "c": "等于中位数",
+        "d": "低于中位数",
+    }
 
 
 def test_each_area_notebook_is_declared_and_has_its_module():

@@ -184,7 +184,8 @@ class Distribution:
     """One indicator across the comparable schools, under the reference definition."""
 
     indicator: Indicator
-    values: pd.DataFrame  # 代码, 学校, value, rank (1 = highest), position ('高于中位数'…), 口径说明
+    values: pd.DataFrame  # 代码, 学校, value, rank (1 = highest), position ('高于中位数'…), 口径说明; rank
+    # and position compare the values as printed (to the indicator's decimals)
     median: float
     left_out: pd.DataFrame  # 代码, 学校, 原因: no value, or a definition that cannot be recomputed
 
@@ -208,10 +209,13 @@ def distribution(values: pd.DataFrame, ind_id: str) -> Distribution:
     left_out = pd.DataFrame({"代码": lacking["代码"], "学校": lacking["学校"], "原因": reasons})
     median = statistics.median(have["统一口径值"]) if len(have) else math.nan
     have = have.sort_values("统一口径值", ascending=False, kind="stable")
-    have["rank"] = have["统一口径值"].rank(ascending=False, method="min").astype(int)
+    # Places are read beside the printed values: two schools printed alike share a rank, and a value printed
+    # as the median is "等于中位数", whatever lies in the decimals not shown.
+    shown, shown_median = have["统一口径值"].round(ind.decimals), round(median, ind.decimals)
+    have["rank"] = shown.rank(ascending=False, method="min").astype(int)
     have["position"] = [
-        "高于中位数" if v > median else "低于中位数" if v < median else "等于中位数"
-        for v in have["统一口径值"]
+        "高于中位数" if v > shown_median else "低于中位数" if v < shown_median else "等于中位数"
+        for v in shown
     ]
     have["口径说明"] = [
         f"本校口径（{r['本校口径']}）为 {_number(r['本校值'], ind)}，此处按统一口径重算"
