@@ -108,6 +108,29 @@ def test_a_profile_that_disagrees_with_the_collection_is_a_warning(collection_co
 
 
 # ---- qz validate --all, --school ---------------------------------------------------------------------------
+def test_a_data_root_that_does_not_exist_is_named_at_its_line(collection_copy, capsys):
+    """A typo in `data:` is told as what it is, at the school's line, before the missing year it causes; the
+    table's error count agrees with the list under it."""
+    path = collection_copy / "collection.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace("data: schools/s02/data", "data: schools/s02/dta"), "utf-8"
+    )
+    line = next(
+        i for i, text in enumerate(path.read_text("utf-8").splitlines(), 1) if text.endswith("id: s02")
+    )
+    assert cli.main(["validate", "--all", "--year", str(YEAR), "--collection", str(path)]) == 1
+    out = capsys.readouterr().out
+    row = next(r for r in out.splitlines() if r.startswith("s02 "))
+    assert row.split()[-3:] == ["2", "0", "未通过"]
+    chase = out.split("去看哪里：", 1)[1]
+    said = (
+        f"[FAIL] collection.yaml，第 {line} 行，列“data”：该校的数据根目录不存在（发现：“schools/s02/dta”；"
+        f"应为：改正学校名单中的路径（相对 collection.yaml 所在文件夹），或用 qz new-year {YEAR} --school s02 新建）"
+    )
+    assert "s02 合成市卫生学校：2 个错误" in chase and said in chase
+    assert chase.index(said) < chase.index("找不到 2021 年的数据文件夹")
+
+
 def test_two_schools_under_one_name_are_told_apart(collection_copy):
     """Two schools whose school.yaml give the same name and short name (the list names them differently):
     each is warned about and labelled by name and code, and the area tables keep one column per school."""

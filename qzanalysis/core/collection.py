@@ -54,6 +54,7 @@ class School:
     types: tuple[str, ...]
     data_root: Path
     line: int | None = None  # where the school's entry starts in the collection file
+    data: str = ""  # the data root as written in the collection file
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,9 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
             seen_roots.setdefault(root, school_id)
             if root.exists() and not root.is_dir():
                 fail("数据根目录不是文件夹", line, "data", str(item["data"]), "存放各年度文件夹的目录")
-        schools.append(School(school_id, name, tuple(str(t) for t in types), root, line))
+        schools.append(
+            School(school_id, name, tuple(str(t) for t in types), root, line, str(item.get("data") or ""))
+        )
     reports = raw.get("reports")
     if report.errors:
         return None, report
@@ -333,8 +336,27 @@ def read_schools(
     Each gets a `label` no other school has: its short name, else its name, else its name and code; two schools
     under one name also get a WARN finding, since a reader cannot tell their rows apart by the name."""
     schools = [read_school_year(school, year, reader) for school in collection.schools]
+    for s in schools:
+        if not s.school.data_root.is_dir():
+            s.findings.insert(0, _missing_root(collection, s.school, year))
     _label(schools)
     return schools
+
+
+def _missing_root(collection: Collection, school: School, year: int) -> Finding:
+    """A data root that does not exist is a wrong path in the collection file more often than a school without
+    data: say so at the school's line, with both ways out."""
+    return Finding(
+        Level.FAIL,
+        "collection",
+        "该校的数据根目录不存在",
+        str(collection.path),
+        school.line,
+        "data",
+        school.data or str(school.data_root),
+        f"改正学校名单中的路径（相对 {collection.path.name} 所在文件夹），"
+        f"或用 qz new-year {year} --school {school.id} 新建",
+    )
 
 
 def _label(schools: list[SchoolYear]) -> None:

@@ -61,14 +61,13 @@ def table_status(schools: Sequence[SchoolYear], short: bool = False) -> pd.DataF
     rows = []
     for school in schools:
         status = dict(zip(school.data.status["table"], school.data.status["状态"], strict=True))
-        report = school.data.report
         row: dict[str, object] = {
             "代码": school.school.id,
             "学校": short_name(school) if short else school.name,
         }
         row.update({title: status.get(name, "缺失") for name, title in titles.items()})
-        row["错误"] = len(report.errors)
-        row["警告"] = len(report.warnings) + sum(f.level is Level.WARN for f in school.findings)
+        row["错误"] = len(findings_of(school, Level.FAIL))
+        row["警告"] = len(findings_of(school, Level.WARN))
         rows.append(row)
     return pd.DataFrame(rows, columns=["代码", "学校", *titles.values(), "错误", "警告"])
 
@@ -92,8 +91,9 @@ def missing_tables(schools: Sequence[SchoolYear]) -> pd.DataFrame:
 
 
 def findings_of(school: SchoolYear, level: Level = Level.FAIL) -> list:
-    """The school's findings at `level`: the year's validation, then the collection's own checks."""
-    return [f for f in (*school.data.report.findings, *school.findings) if f.level is level]
+    """The school's findings at `level`: the collection's own checks (a wrong data root is the cause of all
+    else), then the year's validation."""
+    return [f for f in (*school.findings, *school.data.report.findings) if f.level is level]
 
 
 # ---- definitions -------------------------------------------------------------------------------------
