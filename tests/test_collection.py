@@ -129,6 +129,14 @@ def test_a_data_root_that_does_not_exist_is_named_at_its_line(collection_copy, c
     )
     assert "s02 合成市卫生学校：2 个错误" in chase and said in chase
     assert chase.index(said) < chase.index("找不到 2021 年的数据文件夹")
+    # The schools index of `qz render --all` says the same.
+    from qzanalysis.tools.collection.index import collection_index_html
+    from qzanalysis.tools.collection.render import CollectionResult
+
+    collection = load_collection(path)
+    result = CollectionResult(YEAR, collection_copy / "reports" / str(YEAR), read_schools(collection, YEAR))
+    index = visible_text(collection_index_html(collection, result))
+    assert "数据未通过校验（2 个错误），未生成" in index and said.removeprefix("[FAIL] ") in index
 
 
 def test_two_schools_under_one_name_are_told_apart(collection_copy):
