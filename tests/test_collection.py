@@ -97,6 +97,42 @@ def test_collection_problems_are_all_listed_with_their_lines(tmp_path):
         assert piece in text, text
 
 
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (
+            "area: 示例市\nschools:\n\t- id: s01\n",
+            "第 3 行：YAML 格式错误：用了制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格",
+        ),
+        ("area: 示例市\n  - id: s01\n", "第 2 行：YAML 格式错误：此处不能写“键: 值”：多半是缩进不对"),
+        (
+            "area: 示例市\nschools:\n  - id: s01\n    name: 甲校\n   types: [技工学校]\n",
+            "第 5 行：YAML 格式错误：缩进不一致：同一层的各行应对齐",
+        ),
+        (
+            "area：示例市\n",
+            "内容应为“键: 值”的映射（应为：area: …，schools: [...]；键与值之间用英文冒号加空格“: ”，不是中文冒号“：”）",
+        ),
+    ],
+)
+def test_a_mistyped_collection_file_is_told_in_chinese(tmp_path, text, said):
+    path = tmp_path / "collection.yaml"
+    path.write_text(text, encoding="utf-8")
+    collection, report = read_collection(path)
+    assert collection is None and said in report.format()
+    assert not re.search(r"found|mapping values|expected", report.format())
+
+
+def test_a_school_yaml_with_a_tab_is_told_in_chinese(tmp_path):
+    from qzanalysis.core.profile import read_profile
+
+    (tmp_path / "school.yaml").write_text("name: 甲校\ntypes:\n\t- 技工学校\n", encoding="utf-8")
+    _, report = read_profile(tmp_path, "2021")
+    assert [(f.line, f.message) for f in report.errors] == [
+        (3, "YAML 格式错误：用了制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格")
+    ]
+
+
 def test_a_profile_that_disagrees_with_the_collection_is_a_warning(collection_copy):
     path = collection_copy / "collection.yaml"
     path.write_text(

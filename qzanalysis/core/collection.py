@@ -30,6 +30,7 @@ import yaml
 from qzanalysis.core.dataset import YearData, read_year
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.profile import SCHOOL_TYPES
+from qzanalysis.core.yaml_problems import yaml_problem
 
 COLLECTION_FILE = "collection.yaml"
 COLLECTION_ENV = "QZ_COLLECTION"
@@ -157,11 +158,11 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
         fail("文件不是 UTF-8 编码", expected="用文本编辑器另存为 UTF-8")
         return None, report
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        fail(f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None)
+        fail(*yaml_problem(exc))
         return None, report
     if not isinstance(raw, dict):
-        fail("内容应为“键: 值”的映射", expected="area: …，schools: [...]")
+        colon = "；键与值之间用英文冒号加空格“: ”，不是中文冒号“：”" if "：" in text else ""
+        fail("内容应为“键: 值”的映射", expected="area: …，schools: [...]" + colon)
         return None, report
     for key in raw:
         if key not in TOP_KEYS:
@@ -191,7 +192,8 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
                 line,
                 "schools",
                 str(item),
-                "{id: …, name: …, types: […], data: …}",
+                "{id: …, name: …, types: […], data: …}"
+                + ("；键与值之间用英文冒号加空格“: ”，不是中文冒号“：”" if "：" in str(item) else ""),
             )
             continue
         for key in item:
