@@ -398,6 +398,15 @@ BROKEN_NUMBERS = r"""(() => {
 })()"""
 
 
+# Captions of the tables wider than the page's text column (spilling over its margin).
+SPILLING_TABLES = r"""(() => {
+  const main = document.querySelector("main"), style = getComputedStyle(main);
+  const right = main.getBoundingClientRect().right - parseFloat(style.paddingRight) + 1;
+  return [...document.querySelectorAll("table")].filter((t) => t.getBoundingClientRect().right > right)
+    .map((t) => (t.closest(".qz-table-block") || t).textContent.trim().slice(0, 30));
+})()"""
+
+
 def test_area_tables_never_break_a_number(rendered):
     """The area report's wide tables (ten indicators side by side) keep each number on one line."""
     from qzanalysis.tools.render.browser import Browser
@@ -408,6 +417,7 @@ def test_area_tables_never_break_a_number(rendered):
             browser.open(year_out / "area" / "publication.html", width=width, height=900, mobile=width < 600)
             assert browser.evaluate(BROKEN_NUMBERS) == [], width
             assert browser.evaluate("document.documentElement.scrollWidth") <= width
+            assert browser.evaluate(SPILLING_TABLES) == [], width
 
 
 def test_area_values_compare_like_with_like(collection_root):
