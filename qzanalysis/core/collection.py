@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ import yaml
 from qzanalysis.core.dataset import YearData, read_year
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.profile import SCHOOL_TYPES
+from qzanalysis.core.yaml_problems import yaml_problem
 
 COLLECTION_FILE = "collection.yaml"
 COLLECTION_ENV = "QZ_COLLECTION"
@@ -53,6 +55,7 @@ class School:
     types: tuple[str, ...]
     data_root: Path
     line: int | None = None  # where the school's entry starts in the collection file
+    data: str = ""  # the data root as written in the collection file
 
 
 @dataclass(frozen=True)
@@ -155,11 +158,11 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
         fail("文件不是 UTF-8 编码", expected="用文本编辑器另存为 UTF-8")
         return None, report
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        fail(f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None)
+        fail(*yaml_problem(exc))
         return None, report
     if not isinstance(raw, dict):
-        fail("内容应为“键: 值”的映射", expected="area: …，schools: [...]")
+        colon = "；键与值之间用英文冒号加空格“: ”，不是中文冒号“：”" if "：" in text else ""
+        fail("内容应为“键: 值”的映射", expected="area: …，schools: [...]" + colon)
         return None, report
     for key in raw:
         if key not in TOP_KEYS:
@@ -179,6 +182,7 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
         items = []
     schools: list[School] = []
     seen_ids: dict[str, int | None] = {}
+    seen_names: dict[str, int | None] = {}
     seen_roots: dict[Path, str] = {}
     for i, item in enumerate(items):
         line = item_lines[i] if i < len(item_lines) else None
@@ -188,7 +192,8 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
                 line,
                 "schools",
                 str(item),
-                "{id: …, name: …, types: […], data: …}",
+                "{id: …, name: …, types: […], data: …}"
+                + ("；键与值之间用英文冒号加空格“: ”，不是中文冒号“：”" if "：" in str(item) else ""),
             )
             continue
         for key in item:
@@ -209,6 +214,10 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
                 f"学校代码重复（第 {seen_ids[school_id]} 行已用）", line, "id", school_id, "每所学校一个代码"
             )
         seen_ids.setdefault(school_id, line)
+        name = str(item.get("name") or "").strip()
+        if name and name in seen_names:
+            fail(f"学校全称重复（第 {seen_names[name]} 行已用）", line, "name", name, "每所学校一个全称")
+        seen_names.setdefault(name, line)
         types = item.get("types") or []
         types = [types] if isinstance(types, str) else list(types) if isinstance(types, list) else [types]
         for t in types:
@@ -228,7 +237,7 @@ def read_collection(path: str | os.PathLike) -> tuple[Collection | None, Report]
             if root.exists() and not root.is_dir():
                 fail("数据根目录不是文件夹", line, "data", str(item["data"]), "存放各年度文件夹的目录")
         schools.append(
-            School(school_id, str(item.get("name") or "").strip(), tuple(str(t) for t in types), root, line)
+            School(school_id, name, tuple(str(t) for t in types), root, line, str(item.get("data") or ""))
         )
     reports = raw.get("reports")
     if report.errors:
@@ -259,6 +268,7 @@ class SchoolYear:
     school: School
     data: YearData
     findings: list[Finding]  # the collection's own checks of this school (profile vs. the list)
+    label: str = ""  # how the area report names it, unique among the schools read with it (see read_schools)
 
     @property
     def ok(self) -> bool:
@@ -272,6 +282,12 @@ class SchoolYear:
     @property
     def types(self) -> tuple[str, ...]:
         return self.data.profile.types if self.data.profile else self.school.types
+
+    @property
+    def short_name(self) -> str:
+        """The school's short name (school.yaml), else its name."""
+        profile = self.data.profile
+        return (profile.short_name if profile and profile.short_name else "") or self.name
 
 
 def profile_findings(school: School, data: YearData) -> list[Finding]:
@@ -317,5 +333,54 @@ def read_schools(
     collection: Collection, year: int, reader: Callable[..., YearData] = read_year
 ) -> list[SchoolYear]:
     """Every school's `year`, in the order of the collection file. `reader(year, data_dir)` reads and checks one
-    school's year without raising (default `read_year`; the commands pass the plausibility-checked reader)."""
-    return [read_school_year(school, year, reader) for school in collection.schools]
+    school's year without raising (default `read_year`; the commands pass the plausibility-checked reader).
+
+    Each gets a `label` no other school has: its short name, else its name, else its name and code; two schools
+    under one name also get a WARN finding, since a reader cannot tell their rows apart by the name."""
+    schools = [read_school_year(school, year, reader) for school in collection.schools]
+    for s in schools:
+        if not s.school.data_root.is_dir():
+            s.findings.insert(0, _missing_root(collection, s.school, year))
+    _label(schools)
+    return schools
+
+
+def _missing_root(collection: Collection, school: School, year: int) -> Finding:
+    """A data root that does not exist is a wrong path in the collection file more often than a school without
+    data: say so at the school's line, with both ways out."""
+    return Finding(
+        Level.FAIL,
+        "collection",
+        "该校的数据根目录不存在",
+        str(collection.path),
+        school.line,
+        "data",
+        school.data or str(school.data_root),
+        f"改正学校名单中的路径（相对 {collection.path.name} 所在文件夹），"
+        f"或用 qz new-year {year} --school {school.id} 新建",
+    )
+
+
+def _label(schools: list[SchoolYear]) -> None:
+    names = Counter(s.name for s in schools)
+    shorts = Counter(s.short_name for s in schools)
+    for s in schools:
+        if shorts[s.short_name] == 1:
+            s.label = s.short_name
+        elif names[s.name] == 1:
+            s.label = s.name
+        else:
+            s.label = f"{s.name}（{s.school.id}）"
+        if names[s.name] > 1:
+            others = "、".join(o.school.id for o in schools if o.name == s.name and o is not s)
+            s.findings.append(
+                Finding(
+                    Level.WARN,
+                    "collection",
+                    f"与学校 {others} 同名；区域汇总中以“{s.label}”区分",
+                    f"{s.data.path}/school.yaml" if s.data.profile else None,
+                    column="name",
+                    value=s.name,
+                    expected="每所学校的全称各不相同",
+                )
+            )

@@ -17,6 +17,7 @@ import yaml
 
 from qzanalysis.core.catalog import indicator_options
 from qzanalysis.core.findings import Finding, Level, Report
+from qzanalysis.core.yaml_problems import yaml_problem
 
 PROFILE_FILE = "school.yaml"
 # 中等职业学校 follow the 中职 standards; the other three are 技工院校 (人社部 standards).
@@ -109,10 +110,8 @@ def read_profile(folder: Path, label: str) -> tuple[SchoolProfile | None, Report
         report.add(Finding(Level.FAIL, "profile", "文件不是 UTF-8 编码", where, expected="另存为 UTF-8"))
         return None, report
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        report.add(Finding(Level.FAIL, "profile", f"YAML 格式错误：{problem}", where, line))
+        problem, line = yaml_problem(exc)
+        report.add(Finding(Level.FAIL, "profile", problem, where, line))
         return None, report
     if raw == {}:  # only comments, e.g. the template `qz new-year` writes: not filled in yet
         report.add(

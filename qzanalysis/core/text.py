@@ -65,6 +65,7 @@ import yaml
 
 from qzanalysis.core.findings import Finding, Level, Report
 from qzanalysis.core.outline import Chapter, chapters
+from qzanalysis.core.yaml_problems import yaml_problem
 
 TEXT_DIR = "text"
 PREFACE = "preface"
@@ -355,7 +356,12 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, int, str 
             try:
                 meta = yaml.safe_load("\n".join(lines[1:i])) or {}
             except yaml.YAMLError as exc:
-                return {}, "\n".join(lines[i + 1 :]), i + 2, str(getattr(exc, "problem", exc))
+                return (
+                    {},
+                    "\n".join(lines[i + 1 :]),
+                    i + 2,
+                    yaml_problem(exc)[0].removeprefix("YAML 格式错误："),
+                )
             if not isinstance(meta, dict):
                 return {}, "\n".join(lines[i + 1 :]), i + 2, "应为“键: 值”"
             return meta, "\n".join(lines[i + 1 :]), i + 2, None

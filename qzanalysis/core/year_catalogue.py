@@ -39,6 +39,7 @@ import yaml
 
 from qzanalysis.core.catalog import Catalogue, FactSpec, fact_spec, table_spec
 from qzanalysis.core.findings import Finding, Level, Report
+from qzanalysis.core.yaml_problems import yaml_problem
 
 CATALOGUE_FILE = "catalogue.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -96,13 +97,8 @@ def read_catalogue(folder: Path, label: str, builtin: Catalogue | None = None) -
         report.add(Finding(Level.FAIL, "catalogue", "文件不是 UTF-8 编码", where, expected="另存为 UTF-8"))
         return builtin, report
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        report.add(
-            Finding(
-                Level.FAIL, "catalogue", f"YAML 格式错误：{problem}", where, mark.line + 1 if mark else None
-            )
-        )
+        problem, line = yaml_problem(exc)
+        report.add(Finding(Level.FAIL, "catalogue", problem, where, line))
         return builtin, report
     if not isinstance(raw, dict):
         report.add(Finding(Level.FAIL, "catalogue", "内容应为含 facts 和 tables 的映射", where))

@@ -48,8 +48,8 @@ def comparable(schools: Sequence[SchoolYear]) -> list[SchoolYear]:
 
 
 def short_name(school: SchoolYear) -> str:
-    profile = school.data.profile
-    return (profile.short_name if profile and profile.short_name else "") or school.name
+    """How the area report names a school: its label among the schools read with it, else its short name."""
+    return school.label or school.short_name
 
 
 # ---- data completeness ---------------------------------------------------------------------------------
@@ -61,14 +61,13 @@ def table_status(schools: Sequence[SchoolYear], short: bool = False) -> pd.DataF
     rows = []
     for school in schools:
         status = dict(zip(school.data.status["table"], school.data.status["状态"], strict=True))
-        report = school.data.report
         row: dict[str, object] = {
             "代码": school.school.id,
             "学校": short_name(school) if short else school.name,
         }
         row.update({title: status.get(name, "缺失") for name, title in titles.items()})
-        row["错误"] = len(report.errors)
-        row["警告"] = len(report.warnings) + sum(f.level is Level.WARN for f in school.findings)
+        row["错误"] = len(findings_of(school, Level.FAIL))
+        row["警告"] = len(findings_of(school, Level.WARN))
         rows.append(row)
     return pd.DataFrame(rows, columns=["代码", "学校", *titles.values(), "错误", "警告"])
 
@@ -92,8 +91,9 @@ def missing_tables(schools: Sequence[SchoolYear]) -> pd.DataFrame:
 
 
 def findings_of(school: SchoolYear, level: Level = Level.FAIL) -> list:
-    """The school's findings at `level`: the year's validation, then the collection's own checks."""
-    return [f for f in (*school.data.report.findings, *school.findings) if f.level is level]
+    """The school's findings at `level`: the collection's own checks (a wrong data root is the cause of all
+    else), then the year's validation."""
+    return [f for f in (*school.findings, *school.data.report.findings) if f.level is level]
 
 
 # ---- definitions -------------------------------------------------------------------------------------
@@ -128,6 +128,18 @@ def _value(ind: Indicator, data: YearData, options: dict[str, str]) -> float:
         return math.nan
 
 
+def own_value(ind: Indicator, data: YearData) -> tuple[float, str]:
+    """The school's value of `ind` under its own definition and where it comes from: recomputed from raw counts
+    ('重算值'), else the value the school printed ('报告值'), else (NaN, '—'). The one value every table of the
+    area report shows for a school, so that a value printed in one table is not 'not provided' in another."""
+    value = _value(ind, data, ind.chosen_options(data))
+    if not math.isnan(value):
+        return value, "重算值"
+    if ind.printed:
+        value = data.fact(ind.printed)
+    return (value, "报告值") if not math.isnan(value) else (math.nan, "—")
+
+
 # ---- indicators school by school ---------------------------------------------------------------------
 INDICATOR_COLUMNS = [
     "代码", "学校", "id", "指标", "单位", "小数位", "本校值", "来源", "本校口径", "统一口径值", "口径相同",
@@ -148,11 +160,7 @@ def indicator_values(schools: Sequence[SchoolYear], ids: Sequence[str] | None = 
             ind = registry()[ind_id]
             own = ind.chosen_options(school.data)
             same = own == ind.default_options()
-            value, source = _value(ind, school.data, own), "重算值"
-            if math.isnan(value) and ind.printed:
-                value, source = school.data.fact(ind.printed), "报告值"
-            if math.isnan(value):
-                source = "—"
+            value, source = own_value(ind, school.data)
             reference = (
                 value if same and source == "重算值" else _value(ind, school.data, ind.default_options())
             )
@@ -176,7 +184,8 @@ class Distribution:
     """One indicator across the comparable schools, under the reference definition."""
 
     indicator: Indicator
-    values: pd.DataFrame  # 代码, 学校, value, rank (1 = highest), position ('高于中位数'…), 口径说明
+    values: pd.DataFrame  # 代码, 学校, value, rank (1 = highest), position ('高于中位数'…), 口径说明; rank
+    # and position compare the values as printed (to the indicator's decimals)
     median: float
     left_out: pd.DataFrame  # 代码, 学校, 原因: no value, or a definition that cannot be recomputed
 
@@ -200,10 +209,13 @@ def distribution(values: pd.DataFrame, ind_id: str) -> Distribution:
     left_out = pd.DataFrame({"代码": lacking["代码"], "学校": lacking["学校"], "原因": reasons})
     median = statistics.median(have["统一口径值"]) if len(have) else math.nan
     have = have.sort_values("统一口径值", ascending=False, kind="stable")
-    have["rank"] = have["统一口径值"].rank(ascending=False, method="min").astype(int)
+    # Places are read beside the printed values: two schools printed alike share a rank, and a value printed
+    # as the median is "等于中位数", whatever lies in the decimals not shown.
+    shown, shown_median = have["统一口径值"].round(ind.decimals), round(median, ind.decimals)
+    have["rank"] = shown.rank(ascending=False, method="min").astype(int)
     have["position"] = [
-        "高于中位数" if v > median else "低于中位数" if v < median else "等于中位数"
-        for v in have["统一口径值"]
+        "高于中位数" if v > shown_median else "低于中位数" if v < shown_median else "等于中位数"
+        for v in shown
     ]
     have["口径说明"] = [
         f"本校口径（{r['本校口径']}）为 {_number(r['本校值'], ind)}，此处按统一口径重算"
@@ -346,13 +358,15 @@ def previous_of(school: SchoolYear) -> tuple[YearData | None, str]:
     return previous, "" if previous is not None else "没有上一年度的数据"
 
 
-CHANGE_COLUMNS = ["代码", "学校", "id", "指标", "单位", "小数位", "上年", "本年", "变化", "说明"]
+CHANGE_COLUMNS = ["代码", "学校", "id", "指标", "单位", "小数位", "本校口径", "上年", "本年", "变化", "说明"]
 
 
 def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long frame, one row per comparable school and indicator: last year's and this year's value under the
-    school's own definition, and the change. 说明 says why there is no change (no previous year, a definition
-    that changed between the years, a value missing in either year)."""
+    """Long frame, one row per comparable school and indicator (columns CHANGE_COLUMNS): last year's and this
+    year's value under the school's own definition (recomputed, else printed: `own_value`), and the change.
+    本校口径 names the school's definition when it is not the reference one ('' when it is). 说明 says why there
+    is no change (no previous year, a definition that changed between the years, a value missing in either
+    year)."""
     ids = list(ids or headline_indicators())
     rows = []
     for school in comparable(schools):
@@ -360,11 +374,11 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
         for ind_id in ids:
             ind = registry()[ind_id]
             own = ind.chosen_options(school.data)
-            now = _value(ind, school.data, own)
+            now, _ = own_value(ind, school.data)
             before, note = math.nan, why
             if previous is not None:
                 before_options = ind.chosen_options(previous)
-                before = _value(ind, previous, before_options)
+                before, _ = own_value(ind, previous)
                 if before_options != own:
                     note, before = (
                         f"口径有变化（上年：{definition_text(ind, before_options)}），不比较",
@@ -375,6 +389,7 @@ def changes(schools: Sequence[SchoolYear], ids: Sequence[str] | None = None) -> 
             rows.append(
                 {
                     **_row_head(school, ind),
+                    "本校口径": "" if own == ind.default_options() else definition_text(ind, own),
                     "上年": before,
                     "本年": now,
                     "变化": now - before if not (math.isnan(now) or math.isnan(before)) else math.nan,

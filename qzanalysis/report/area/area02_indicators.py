@@ -15,10 +15,8 @@ from qzanalysis.core.values import MISSING_TEXT
 from qzanalysis.indicators import area as calc
 from qzanalysis.indicators.registry import registry
 from qzanalysis.report import charts
-from qzanalysis.report.area.common import Area, value_text
+from qzanalysis.report.area.common import OWN_DEFINITION_MARK, Area, value_text
 from qzanalysis.report.narrative import esc, sentence, show_markdown, show_table
-
-OWN_DEFINITION_MARK = "†"
 
 
 def narrative_definitions(area: Area) -> None:

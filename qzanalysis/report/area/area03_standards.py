@@ -24,7 +24,7 @@ def narrative_rule(area: Area) -> None:
             titles.append(title)
     parts = [sentence("{kind}对照{docs}", kind=kind, docs="、".join(docs)) for kind, docs in by_type.items()]
     show_markdown(
-        "各校按本校类型（school.yaml 中的学校类型）对照国家标准："
+        "各校按本校填报的学校类型对照国家标准："
         + "；".join(parts)
         + "。不属于本校类型的标准记为“不适用”，缺少数据的记为“无法判断”。"
     )

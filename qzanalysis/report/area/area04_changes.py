@@ -10,7 +10,7 @@ import pandas as pd
 from qzanalysis.core.values import MISSING_TEXT, is_missing
 from qzanalysis.indicators import area as calc
 from qzanalysis.indicators.registry import registry
-from qzanalysis.report.area.common import Area, change_text, value_text
+from qzanalysis.report.area.common import OWN_DEFINITION_MARK, Area, change_text, value_text
 from qzanalysis.report.narrative import sentence, show_markdown, show_table
 
 
@@ -29,6 +29,8 @@ def table_changes(area: Area) -> None:
         row = {"学校": group["学校"].iloc[0]}
         for item in group.to_dict("records"):
             now = value_text(item["本年"], item["id"], unit=False)
+            if item["本校口径"] and now != MISSING_TEXT:
+                now += OWN_DEFINITION_MARK
             change = change_text(item["变化"], item["id"], unit=False)
             row[registry()[item["id"]].label()] = now if change == MISSING_TEXT else f"{now}（{change}）"
         rows.append(row)
@@ -37,6 +39,10 @@ def table_changes(area: Area) -> None:
         None,
         f"主要指标：{area.year} 年数值（括号内为与上年相比的变化，比率的变化以百分点计）",
     )
+    if (frame["本校口径"] != "").any():
+        show_markdown(
+            f"“{OWN_DEFINITION_MARK}”：按本校口径计算，与统一口径不同（见第二章“口径”），不宜与其他学校直接比较。"
+        )
 
 
 def narrative_changes(area: Area) -> None:

@@ -17,6 +17,9 @@ from qzanalysis.indicators import area as calc
 from qzanalysis.indicators.plausibility import read_checked_year
 from qzanalysis.indicators.registry import registry
 
+# Marks a school's value computed under its own definition where the reference one differs (chapters 2 and 4).
+OWN_DEFINITION_MARK = "†"
+
 
 @dataclass
 class Area:

@@ -7,7 +7,9 @@ else collection.yaml in the working directory.
 
 from __future__ import annotations
 
+import shlex
 import sys
+from pathlib import Path
 
 from qzanalysis.core.collection import (
     COLLECTION_ENV,
@@ -64,3 +66,39 @@ def resolve_school(args) -> int | None:
     except COLLECTION_PROBLEMS as exc:
         return refuse("qz", exc)
     return None
+
+
+def collection_option(collection: Collection) -> str:
+    """' --collection <file>' when a command run here would not find `collection` by itself, else ''.
+
+    Suggested commands (“全部问题：qz validate --school s04 --year 2022”) must work as printed, also when the
+    analyst ran this one from another folder with --collection."""
+    try:
+        if find_collection(None) == collection.path:
+            return ""
+    except FileNotFoundError:
+        pass
+    return f" --collection {shlex.quote(str(collection.path))}"
+
+
+def data_options(args) -> str:
+    """The options that name the same data root again in a suggested command: ' --school s01' (with
+    ' --collection <file>' when needed), ' --data-dir <folder>', or '' for the default data/."""
+    school_id = getattr(args, "school", None)
+    if school_id:
+        try:
+            return f" --school {school_id}" + collection_option(open_collection(args))
+        except COLLECTION_PROBLEMS:
+            return f" --school {school_id}"
+    data_dir = getattr(args, "data_dir", None)
+    return f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
+
+
+def shown_path(path: Path) -> str:
+    """`path` as typed in a suggested command: relative to the working folder when under it, quoted if need be."""
+    path = Path(path).resolve()
+    try:
+        path = path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        pass
+    return shlex.quote(str(path))

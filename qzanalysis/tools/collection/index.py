@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qzanalysis.core.collection import Collection
 from qzanalysis.core.findings import Level
+from qzanalysis.indicators.area import findings_of
 from qzanalysis.tools.render import project
 from qzanalysis.tools.render.export import INDEX_FILE
 from qzanalysis.tools.render.files import write_atomic
@@ -22,7 +23,7 @@ def _status(result, school) -> tuple[str, str | None]:
     sid = school.school.id
     href = f"{sid}/{INDEX_FILE}"
     if not school.ok:
-        return f"数据未通过校验（{len(school.data.report.errors)} 个错误），未生成", None
+        return f"数据未通过校验（{len(findings_of(school, Level.FAIL))} 个错误），未生成", None
     rendered = result.reports.get(sid)
     exists = (result.out_dir / sid / INDEX_FILE).is_file()
     if rendered is None:
@@ -55,7 +56,7 @@ def collection_index_html(collection: Collection, result) -> str:
         )
     skipped = []
     for school in result.skipped:
-        errors = [f for f in school.data.report.findings if f.level is Level.FAIL]
+        errors = findings_of(school, Level.FAIL)
         items = "".join(f"<li>{escape(str(collection.relative(f)))}</li>" for f in errors[:SHOWN_FINDINGS])
         more = len(errors) - SHOWN_FINDINGS
         command = f"qz validate --school {school.school.id} --year {year}"

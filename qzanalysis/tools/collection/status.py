@@ -15,7 +15,7 @@ from qzanalysis.core.collection import read_schools
 from qzanalysis.core.findings import Level
 from qzanalysis.indicators.area import findings_of, table_status
 from qzanalysis.indicators.plausibility import read_checked_year
-from qzanalysis.tools.collection.args import COLLECTION_PROBLEMS, open_collection, refuse
+from qzanalysis.tools.collection.args import COLLECTION_PROBLEMS, collection_option, open_collection, refuse
 
 STATUS_MARK = {"完整": "完", "不完整": "不", "缺失": "缺", "有错误": "错"}
 SHOWN_FINDINGS = 3  # per school below the table; the command shows the rest
@@ -78,7 +78,7 @@ def format_status(collection, year: int, schools) -> str:
         errors, warnings = findings_of(school, Level.FAIL), findings_of(school, Level.WARN)
         lines.append(
             f"  {school.school.id} {school.name}：{len(errors)} 个错误，{len(warnings)} 个警告。"
-            f"全部问题：qz validate --school {school.school.id} --year {year}"
+            f"全部问题：qz validate --school {school.school.id} --year {year}{collection_option(collection)}"
         )
         shown = (errors + warnings)[:SHOWN_FINDINGS]
         lines += [f"    {collection.relative(finding)}" for finding in shown]

@@ -107,7 +107,12 @@ def _run(args) -> int:
 
 
 def _run_collection(args) -> int:
-    from qzanalysis.tools.collection.args import COLLECTION_PROBLEMS, open_collection, refuse
+    from qzanalysis.tools.collection.args import (
+        COLLECTION_PROBLEMS,
+        collection_option,
+        open_collection,
+        refuse,
+    )
     from qzanalysis.tools.collection.render import render_collection
     from qzanalysis.tools.render.browser import BrowserError
 
@@ -142,7 +147,7 @@ def _run_collection(args) -> int:
     for school in result.skipped:
         print(
             f"qz render: {school.school.id} {school.name} 的数据未通过校验，未生成"
-            f"（qz validate --school {school.school.id} --year {args.year}）",
+            f"（qz validate --school {school.school.id} --year {args.year}{collection_option(collection)}）",
             file=sys.stderr,
         )
     failed = [

@@ -277,6 +277,9 @@ def _caption(soup, label: str, title: str, units: list[str], section: str | None
     return box
 
 
+DENSE_COLUMNS = 9
+
+
 def _label_cells(table) -> None:
     """data-label on each body cell (its column title), so that a narrow screen can show rows as cards."""
     head = table.find("thead")
@@ -296,7 +299,9 @@ def _label_cells(table) -> None:
         for cell, title in zip(cells, titles, strict=True):
             cell["data-label"] = title
     classes = table.get("class", [])
-    table["class"] = [*classes, "qz-cards"]
+    # Many columns side by side (the area report's indicators): tighter cells, so that the widest numbers fit the
+    # page's width without breaking.
+    table["class"] = [*classes, "qz-cards", *(["qz-dense"] if len(titles) >= DENSE_COLUMNS else [])]
 
 
 def _anchor(prefix: str, level: int, text: str, used: set[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from qzanalysis.core.findings import Level
-from qzanalysis.tools.collection.args import add_school_args
+from qzanalysis.tools.collection.args import add_school_args, data_options, shown_path
 
 DATA_DIR_HELP = "数据根目录（默认为仓库的 data/，或环境变量 QZ_DATA_DIR）"
 
@@ -46,7 +46,9 @@ def run_new_year(args) -> int:
         print(f"qz new-year：{exc}", file=sys.stderr)
         return 1
     school = _school(result.folder)
-    print(f"已为{school}创建 {result.folder}（各表表头；报告正文数值已列出全部指标代码，数值待填）")
+    print(
+        f"已{'为' + school if school else ''}创建 {result.folder}（各表表头；报告正文数值已列出全部指标代码，数值待填）"
+    )
     print(f"已创建填报模板 {result.workbook}")
     if result.profile_copied:
         print(f"学校概况 school.yaml 沿用 {result.previous} 年的（学校更名、类型或口径有变化时请修改）。")
@@ -66,7 +68,9 @@ def run_new_year(args) -> int:
             )
     else:
         print("数据目录中没有更早年度的数据，下拉选项只含固定取值。")
-    print(f"下一步：填好模板后运行 qz import {result.workbook.name} --year {result.year}")
+    print(
+        f"下一步：填好模板后运行 qz import {shown_path(result.workbook)}{data_options(args)} --year {result.year}"
+    )
     return 0
 
 
@@ -91,8 +95,10 @@ def run_import(args) -> int:
     if not result.written:
         print(f"\n未导入：{len(report.errors)} 个错误。{result.folder} 没有任何改动。", file=sys.stderr)
         return 1
+    school = _school(result.folder)
     print(
-        f"\n已为{_school(result.folder)}导入 {len(result.tables)} 张表到 {result.folder}，并写入数据清单 manifest.yaml。"
+        f"\n已{'为' + school if school else ''}导入 {len(result.tables)} 张表到 {result.folder}，"
+        "并写入数据清单 manifest.yaml。"
     )
     if result.not_provided:
         print(f"本年度未提供：{len(result.not_provided)} 张表（报告中将注明“本年度未提供”）。")
@@ -100,5 +106,6 @@ def run_import(args) -> int:
         print(f"报告正文数值中 {len(result.unfilled_facts)} 项未填，按缺失处理。")
     if report.warnings:
         print(f"{len(report.warnings)} 个警告（不阻止导入，请核对）。")
-    print(f"下一步：qz validate --year {result.year}，然后 qz render --year {result.year}")
+    again = data_options(args)
+    print(f"下一步：qz validate{again} --year {result.year}，然后 qz render{again} --year {result.year}")
     return 0

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -117,6 +117,17 @@ _COLUMN_IN_TEXT = re.compile(r"第 (\d+) 列")
 def _letters(text: str | None) -> str | None:
     """ "第 8 列" (a CSV column number) → "H 列", as Excel names it."""
     return _COLUMN_IN_TEXT.sub(lambda m: f"{get_column_letter(int(m.group(1)))} 列", text) if text else text
+
+
+def _named_in(f: Finding, staged: Path, folder: Path) -> Finding:
+    """A finding on a staged file (school.yaml, catalogue.yaml…) names the file where it will live, not the
+    temporary folder that is gone once the command ends."""
+    if not f.file:
+        return f
+    try:
+        return replace(f, file=str(folder / Path(f.file).relative_to(staged)))
+    except ValueError:
+        return f
 
 
 def _translate(f: Finding, line_maps: dict[str, Origins], catalogue: Catalogue) -> Finding:
@@ -418,7 +429,7 @@ def import_workbook(
         for finding in checked.report.findings:
             if finding.check in ("manifest", "year_folder", "text", "text_references"):  # not the workbook's
                 continue
-            report.add(_translate(finding, line_maps, checked.catalogue))
+            report.add(_translate(_named_in(finding, staged, folder), line_maps, checked.catalogue))
         report.checks_run.extend(c for c in checked.report.checks_run if c not in report.checks_run)
         if not report.ok:
             return result
