@@ -632,27 +632,31 @@ def test_section_index_points_to_files_and_lines():
 
     table_row = next(r for r in rows if r.startswith("| `skill_pass_rates` |"))
     assert (
-        "`metadata/schemas/skill_pass_rates.yaml`" in table_row
+        "`qzanalysis/metadata/schemas/skill_pass_rates.yaml`" in table_row
         and "`data/2021/skill_pass_rates.csv`" in table_row
     )
     for name, path, number in re.findall(
-        r"`ch02_students\.(\w+)`（(report/chapters/[\w/]+\.py):(\d+)；", table_row
+        r"`ch02_students\.(\w+)`（(qzanalysis/report/chapters/[\w/]+\.py):(\d+)；", table_row
     ):
-        assert line_of(PACKAGE_DIR / path, number).startswith(f"def {name}(")
+        assert line_of(REPO_ROOT / path, number).startswith(f"def {name}(")
     assert "figure_skill_pass_rates" in table_row
     ratio = next(r for r in rows if r.startswith("| `student_teacher_ratio` | 生师比 | 1.3 |"))
-    number = re.search(r"`metadata/indicators\.yaml:(\d+)`", ratio).group(1)
+    number = re.search(r"`qzanalysis/metadata/indicators\.yaml:(\d+)`", ratio).group(1)
     assert (
         line_of(PACKAGE_DIR / "metadata" / "indicators.yaml", number).strip() == "- id: student_teacher_ratio"
     )
     assert "`ch01_school.figure_teacher_ratios`" in ratio  # named through the module's TEACHER_RATIOS list
     standard = next(r for r in rows if r.startswith("| `building_area_per_student` | 生均校舍建筑面积 |"))
-    number = re.search(r"`metadata/standards\.yaml:(\d+)`", standard).group(1)
+    number = re.search(r"`qzanalysis/metadata/standards\.yaml:(\d+)`", standard).group(1)
     assert (
         line_of(PACKAGE_DIR / "metadata" / "standards.yaml", number).strip()
         == "- id: building_area_per_student"
     )
     assert ">= 20 平方米" in standard and "until" in text  # the threshold, and how to change it
     section = next(r for r in rows if r.startswith("| 3.5.4 社团活动 |"))
-    number = re.search(r"`ch03_quality\.md:(\d+)`", section).group(1)
+    first, last = map(int, re.search(r"第 (\d+)–(\d+) 格", section).groups())
+    assert all(
+        first <= int(n) <= last for n in re.findall(r"，第 (\d+) 格）", section)
+    )  # a shared function's cell here
+    number = re.search(r"`data/2021/text/ch03_quality\.md:(\d+)`", section).group(1)
     assert line_of(REPO_ROOT / "data" / "2021" / "text" / "ch03_quality.md", number) == "### 3.5.4 社团活动"

@@ -82,7 +82,8 @@ class Function:
 
 
 def _package_path(path: str | Path) -> str:
-    return Path(path).resolve().relative_to(PACKAGE_DIR).as_posix()
+    """The path from the repository root ("qzanalysis/metadata/…"), as a newcomer types it."""
+    return Path(path).resolve().relative_to(PACKAGE_DIR.parent).as_posix()
 
 
 def _module_constants(module) -> dict[str, str]:
@@ -151,7 +152,7 @@ def _text_state(year_text, chapter: Chapter, section_id: str) -> str:
         return "无文字（只有标题）"
     extra = [s for s in placed if s.id != section_id and s.heading]
     note = f"，含学校自加的 {len(extra)} 节" if extra else ""
-    return f"有（{words} 字{note}）`{tf.path.name}:{placed[0].line}`"
+    return f"有（{words} 字{note}）`data/{tf.path.parent.parent.name}/text/{tf.path.name}:{placed[0].line}`"
 
 
 def render_section_index(year: int | None = None) -> str:
@@ -186,7 +187,7 @@ def render_section_index(year: int | None = None) -> str:
         if year
         else "数据目录中没有年度，“文字”一栏为空。",
         "没有数据表、数值、指标和函数的节标为“无数据”。",
-        "章节函数后的行号指本章模块中的位置；文字后是该节标题在文字文件中的行。",
+        "章节函数后是它在本章模块中的行和调用它的单元格（从 1 数起）；文字后是该节标题所在的文件和行。",
         "按代码（数据表、指标、国家标准）查找它的定义所在、文件和显示它的函数，见文末“按代码查找”。",
         "",
     ]
@@ -221,7 +222,9 @@ def render_section_index(year: int | None = None) -> str:
                 else next(s.heading for s in chapter.sections if s.id == section_id)
             )
             p = placed.get(section_id, Placement())
-            functions = "、".join(_function_cell(used[f], chapter.notebook, cell_of[f]) for f in p.functions)
+            functions = "、".join(
+                _function_cell(used[f], chapter.notebook, p.cell_of[f]) for f in p.functions
+            )
             data_parts = [tables.get(section_id), facts.get(section_id), indicators.get(section_id)]
             cells = [("、".join(part) if part else "—") for part in data_parts]
             if not p.functions and not any(data_parts):
@@ -242,9 +245,14 @@ def _where(obj) -> str:
     return f"{_package_path(inspect.getsourcefile(obj) or '')}:{inspect.getsourcelines(obj)[1]}"
 
 
+def _types(entry: dict, documents: dict) -> list[str]:
+    """The school types a standards.yaml entry holds (its own `types`, else its document's)."""
+    return list(entry.get("types") or (documents.get(entry.get("document")) or {}).get("types") or ["—"])
+
+
 def _function_cell(function: Function, notebook: str, cell: int) -> str:
     path, line = function.where.rsplit(":", 1)
-    own = path == f"report/chapters/{notebook}.py"
+    own = path == f"qzanalysis/report/chapters/{notebook}.py"
     return f"`{function.name}`（{'第 ' + line + ' 行' if own else function.where}，第 {cell} 格）"
 
 
@@ -269,7 +277,8 @@ def _lookup_by_id(
     lines = [
         "## 按代码查找",
         "",
-        "路径相对于 `qzanalysis/`；“显示它的函数”是笔记本调用的章节函数中写到这个代码的（函数本身或它用到的模块常量）。",
+        "“显示它的函数”是笔记本调用的章节函数中写到这个代码的（函数本身或它用到的模块常量），"
+        "“第 n 格”是笔记本中从上往下数的第 n 个单元格（从 1 数起）。",
         "",
         "### 数据表",
         "",
@@ -289,7 +298,7 @@ def _lookup_by_id(
     path = METADATA_DIR / "indicators.yaml"
     lines += [
         "",
-        "### 指标",
+        f"### 指标（计算：`Indicator.evaluate`，{_where(Indicator.evaluate)}）",
         "",
         f"定义、单位、口径和唯一的公式都在 `{_package_path(path)}`；核查规则和国家标准按指标代码引用它。"
         f"没有逐个指标的计算函数：每个指标都由 `Indicator.evaluate`（{_where(Indicator.evaluate)}）"
@@ -319,9 +328,10 @@ def _lookup_by_id(
         "再新增一条同样的条目，写 `from: 新施行日期` 和新阈值；每个年度只按该年 12 月 31 日施行的条目评判"
         "（见该文件开头的说明和 `tests/test_standards.py`）。",
         "",
-        "| 标准 | 名称 | 适用 | 阈值 | 本校值取自 | 所在 |",
+        "| 标准 | 名称 | 适用的学校类型 | 阈值 | 本校值取自 | 所在 |",
         "|---|---|---|---|---|---|",
     ]
+    documents = yaml.safe_load(path.read_text(encoding="utf-8")).get("documents") or {}
     for line, entry, key_lines in yaml_entry_lines(path, "standards", with_keys=True):
         value = entry.get("value") or {}
         source = (
@@ -331,7 +341,7 @@ def _lookup_by_id(
             f"，{word} {entry[key]}" for key, word in (("from", "自"), ("until", "至")) if entry.get(key)
         )
         lines.append(
-            f"| `{entry['id']}` | {entry['name']} | {entry.get('applies_to', '—')}{period} "
+            f"| `{entry['id']}` | {entry['name']} | {'、'.join(_types(entry, documents))}{period} "
             f"| {entry['comparison']} {entry['threshold']} {entry.get('unit', '')} | {source} "
             f"| `{_package_path(path)}:{line}`（阈值在第 {key_lines['threshold']} 行） |"
         )
