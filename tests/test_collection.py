@@ -368,6 +368,10 @@ def test_area_report(rendered, collection_root):
     publication = visible_text((year_out / "area" / "publication.html").read_text("utf-8"))
     assert "各校按本校填报的学校类型对照国家标准" in publication
     assert not re.findall(r"[\w.-]+\.(?:ya?ml|csv|py|ipynb|xlsx)\b", publication)  # no file names for readers
+    summary = publication[publication.index("各校达标情况汇总") : publication.index("未达标的标准")]
+    assert "合成卫校" in summary and not re.search(
+        r"\bs0\d\b", summary
+    )  # schools by name, not the bureau's codes
     standards = page["area03_standards"]
     assert "不适用" in standards and "技工学校对照《技工院校设置标准（试行）》" in standards
     changes = page["area04_changes"]

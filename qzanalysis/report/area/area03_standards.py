@@ -34,7 +34,8 @@ def table_summary(area: Area) -> None:
     if not area.compared:
         show_markdown("没有通过校验的学校，无法对照标准。")
         return
-    show_table(calc.standards_summary(calc.standards_matrix(area.schools)), None, "各校达标情况汇总")
+    summary = calc.standards_summary(calc.standards_matrix(area.schools))
+    show_table(summary.drop(columns=["代码"]), None, "各校达标情况汇总")  # readers know schools by name
 
 
 def matrix_frame(area: Area) -> pd.DataFrame:
