@@ -225,13 +225,14 @@ def render_section_index(year: int | None = None) -> str:
             functions = "、".join(
                 _function_cell(used[f], chapter.notebook, p.cell_of[f]) for f in p.functions
             )
+            placed_by = f"，由 `show_section`（{show_section_at}，第 {p.cells[0]} 格）放入" if p.cells else ""
             data_parts = [tables.get(section_id), facts.get(section_id), indicators.get(section_id)]
             cells = [("、".join(part) if part else "—") for part in data_parts]
             if not p.functions and not any(data_parts):
                 functions = "无数据"
             lines.append(
                 f"| {title} | {_cells(p.cells)} | {functions or '—'} | {cells[0]} | {cells[1]} | {cells[2]} "
-                f"| {_text_state(year_text, chapter, section_id)} |"
+                f"| {_text_state(year_text, chapter, section_id)}{placed_by} |"
             )
         lines.append("")
     whole = tables.get("全文")
@@ -308,13 +309,17 @@ def _lookup_by_id(
         "|---|---|---|---|---|---|",
     ]
     indicators = registry()
+    evaluate_at = _where(Indicator.evaluate)
     for line, entry in yaml_entry_lines(path, "indicators"):
         ind = indicators[entry["id"]]
         default = ind.formula_for(ind.default_options())
         others = ind.alternatives(ind.default_options()) if ind.options else {}
-        formulas = "；".join(
-            [f"`{default}`"] + [f"{choice}：`{formula}`" for choice, formula in others.items()]
-        ).replace("|", "\\|")
+        formulas = (
+            "；".join(
+                [f"`{default}`"] + [f"{choice}：`{formula}`" for choice, formula in others.items()]
+            ).replace("|", "\\|")
+            + f"（由 `Indicator.evaluate`，{evaluate_at} 计算）"
+        )
         lines.append(
             f"| `{ind.id}` | {ind.name} | {ind.section} | `{_package_path(path)}:{line}` | {formulas} "
             f"| {_users(functions, ind.id, cell_of)} |"
