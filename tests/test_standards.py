@@ -102,3 +102,25 @@ def test_the_summary_page_uses_the_standards_that_grade_the_year():
     rows = {r.id: r.standards for r in summary_rows(data, previous_year(data))}
     assert rows["equipment_value_per_student"] == (("≥ 3,000 元", "达标"),)  # not the 2022 达标工程's 2,500
     assert rows["dual_qualified_ratio"] == (("≥ 30%", "达标"), ("> 50%", "达标"))
+
+
+def test_the_summary_grades_a_school_on_another_definition_by_the_standards_definition(data_copy):
+    """A school counting 双师型 over 专任教师 still sees the standards, graded on their own definition (over
+    专业课教师), with that value named; its own value stays the one shown."""
+    from qzanalysis.core.years import previous_year
+    from qzanalysis.report.summary import summary_rows
+
+    path = data_copy / "2021" / "school.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "denominator: specialty" in text
+    path.write_text(text.replace("denominator: specialty", "denominator: full_time"), encoding="utf-8")
+    data = load_year(2021, data_copy)
+    row = next(r for r in summary_rows(data, previous_year(data)) if r.id == "dual_qualified_ratio")
+    on_standard = 100 * data.fact("dual_qualified_teachers") / data.fact("specialty_teachers")
+    shown = f"{on_standard:.1f}%"
+    assert row.standards == (
+        (f"≥ 30%（按标准口径为 {shown}）", "达标"),
+        (f"> 50%（按标准口径为 {shown}）", "达标" if on_standard > 50 else "未达标"),
+    )
+    own = 100 * data.fact("dual_qualified_teachers") / data.fact("full_time_teachers")
+    assert abs(row.computed - own) < 1e-9  # the school's value, on its own definition

@@ -71,8 +71,10 @@ def _text(value: float, unit: str, decimals: int) -> str:
 
 def _standards_for(ind, data, value: float) -> dict[tuple[str, str], str]:
     """(threshold, verdict) → document of each standard on this indicator that grades the school: in force
-    that year, for its types (qzanalysis.indicators.standards.standards_for), and defined as the school
-    defines the indicator (the value shown is the school's). The document is its title and clause."""
+    that year, for its types (qzanalysis.indicators.standards.standards_for). The value shown is the
+    school's, on its own definition; a standard defined otherwise (双师型 over 专业课教师 where the school
+    counts 专任教师) grades the value recomputed on the standard's definition, which the threshold text
+    then gives, or is left out when the data cannot give it. The document is its title and clause."""
     from qzanalysis.indicators.standards import documents, standards_for
 
     school = ind.chosen_options(data)
@@ -81,11 +83,15 @@ def _standards_for(ind, data, value: float) -> dict[tuple[str, str], str]:
         if std.value.get("indicator") != ind.id and std.id != ind.id:
             continue
         fixed = std.value.get("options") or {}
+        graded, rule = value, std.threshold_text()
         if any(school.get(k) != v for k, v in fixed.items()):
-            continue
+            graded = ind.compute(data, **fixed)
+            if is_missing(graded):
+                continue
+            rule += f"（按标准口径为 {_text(graded, ind.unit, ind.decimals)}）"
         title = documents().get(std.document, {}).get("title", std.document)
         clause = re.split(r"[（；(;]", std.clause, maxsplit=1)[0].strip()  # the clause, not its notes
-        found.setdefault((std.threshold_text(), std.met(value)), f"{title}{clause}")
+        found.setdefault((rule, std.met(graded)), f"{title}{clause}")
     return found
 
 
