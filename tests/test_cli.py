@@ -83,3 +83,13 @@ def test_library_warnings_go_to_a_log_not_the_terminal(tmp_path):
     assert "not supported" not in done.stderr and "site-packages" not in done.stderr
     (log,) = tmp_path.glob("qz-提示-*.log")
     assert f"已写入 {log}" in done.stderr and "not supported" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["render", "--help"], ["validate", "--help"]])
+def test_help_reads_in_chinese(argv, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：qz") and "选项" in out and "显示本帮助并退出" in out
+    assert not any(word in out for word in ("usage:", "options:", "positional arguments", "show this help"))

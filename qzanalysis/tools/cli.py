@@ -37,8 +37,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with the usage line's prefix in Chinese."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse with its error messages in Chinese (the usage line stays as argparse writes it)."""
+    """argparse with its help headings and error messages in Chinese (option names stay as typed)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     _ERRORS = (
         ("the following arguments are required: ", "缺少必需的参数："),
