@@ -49,12 +49,12 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", ChineseHelpFormatter)
-        add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(*args, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
-        if add_help:
-            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出"
 
     _ERRORS = (
         ("the following arguments are required: ", "缺少必需的参数："),
