@@ -106,18 +106,21 @@ def chapter_function(name: str) -> Function:
     module = importlib.import_module(f"{package}.{module_name}")
     obj = inspect.unwrap(getattr(module, attr))
     home = inspect.getmodule(obj) or module
+    source = inspect.getsource(obj)
+    named = [text for const, text in _module_constants(home).items() if re.search(rf"\b{const}\b", source)]
+    return Function(name, _where(obj), "\n".join([source, *named]))
+
+
+def _where(obj) -> str:
+    """ "qzanalysis/…/module.py:line" of a function's `def` line (past its decorators)."""
     lines, first = inspect.getsourcelines(obj)
-    source = "".join(lines)
-    first += next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))  # past decorators
-    constants = _module_constants(home)
-    named = [text for const, text in constants.items() if re.search(rf"\b{const}\b", source)]
-    where = f"{_package_path(inspect.getsourcefile(obj) or '')}:{first}"
-    return Function(name, where, "\n".join([source, *named]))
+    first += next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))
+    return f"{_package_path(inspect.getsourcefile(obj) or '')}:{first}"
 
 
-def yaml_entry_lines(path: Path, key: str, with_keys: bool = False) -> list:
-    """The entries of the list under `key` in a YAML file, each as (1-based line, entry), or with
-    `with_keys` as (line, entry, {entry key: its line})."""
+def yaml_entry_lines(path: Path, key: str) -> list[tuple[int, dict, dict[str, int]]]:
+    """The entries of the list under `key` in a YAML file, each as (1-based line, entry, {entry key: its
+    line})."""
     text = path.read_text(encoding="utf-8")
     entries = yaml.safe_load(text).get(key) or []
     root = yaml.compose(text)
@@ -126,9 +129,7 @@ def yaml_entry_lines(path: Path, key: str, with_keys: bool = False) -> list:
     out = []
     for node, entry in zip(nodes, entries, strict=True):
         key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-        out.append(
-            (node.start_mark.line + 1, entry, key_lines) if with_keys else (node.start_mark.line + 1, entry)
-        )
+        out.append((node.start_mark.line + 1, entry, key_lines))
     return out
 
 
@@ -195,9 +196,7 @@ def render_section_index(year: int | None = None) -> str:
 
     used: dict[str, Function] = {}  # every chapter function a notebook calls, in report order
     cell_of: dict[str, int] = {}
-    show_section_at = (
-        f"{_package_path(report_text.__file__)}:{inspect.getsourcelines(report_text.show_section)[1]}"
-    )
+    show_section_at = _where(report_text.show_section)
     for chapter in chapters():
         if chapter.is_appendix:
             continue
@@ -242,15 +241,6 @@ def render_section_index(year: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _where(obj) -> str:
-    return f"{_package_path(inspect.getsourcefile(obj) or '')}:{inspect.getsourcelines(obj)[1]}"
-
-
-def _types(entry: dict, documents: dict) -> list[str]:
-    """The school types a standards.yaml entry holds (its own `types`, else its document's)."""
-    return list(entry.get("types") or (documents.get(entry.get("document")) or {}).get("types") or ["—"])
-
-
 def _function_cell(function: Function, notebook: str, cell: int) -> str:
     path, line = function.where.rsplit(":", 1)
     own = path == f"qzanalysis/report/chapters/{notebook}.py"
@@ -273,6 +263,7 @@ def _lookup_by_id(
     chapter functions show it."""
     from qzanalysis.indicators import formula as formula_module
     from qzanalysis.indicators.registry import Indicator, registry
+    from qzanalysis.indicators.standards import all_standards
 
     built_in = set(table_specs())
     lines = [
@@ -310,7 +301,7 @@ def _lookup_by_id(
     ]
     indicators = registry()
     evaluate_at = _where(Indicator.evaluate)
-    for line, entry in yaml_entry_lines(path, "indicators"):
+    for line, entry, _ in yaml_entry_lines(path, "indicators"):
         ind = indicators[entry["id"]]
         default = ind.formula_for(ind.default_options())
         others = ind.alternatives(ind.default_options()) if ind.options else {}
@@ -336,17 +327,16 @@ def _lookup_by_id(
         "| 标准 | 名称 | 适用的学校类型 | 阈值 | 本校值取自 | 所在 |",
         "|---|---|---|---|---|---|",
     ]
-    documents = yaml.safe_load(path.read_text(encoding="utf-8")).get("documents") or {}
-    for line, entry, key_lines in yaml_entry_lines(path, "standards", with_keys=True):
-        value = entry.get("value") or {}
+    # all_standards() holds one row per entry, in file order, with types and dates resolved as graded
+    for (line, entry, key_lines), std in zip(
+        yaml_entry_lines(path, "standards"), all_standards(), strict=True
+    ):
+        value = std.value
         source = (
             f"指标 `{value['indicator']}`" if "indicator" in value else f"数值 `{value.get('fact', '—')}`"
         )
-        period = "".join(
-            f"，{word} {entry[key]}" for key, word in (("from", "自"), ("until", "至")) if entry.get(key)
-        )
         lines.append(
-            f"| `{entry['id']}` | {entry['name']} | {'、'.join(_types(entry, documents))}{period} "
+            f"| `{std.id}` | {std.name} | {'、'.join(std.types)}，{std.period_text()} "
             f"| {entry['comparison']} {entry['threshold']} {entry.get('unit', '')} | {source} "
             f"| `{_package_path(path)}:{line}`（阈值在第 {key_lines['threshold']} 行） |"
         )

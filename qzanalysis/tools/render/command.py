@@ -84,14 +84,7 @@ def _run(args) -> int:
         result = render_year(
             args.year,
             data_dir=args.data_dir,
-            out_dir=args.out,
-            notebooks_dir=args.notebooks_dir,
-            force=args.force,
-            jobs=args.jobs,
-            chapters=args.chapters,
-            timeout=args.timeout,
-            warm=not args.fresh_kernels,
-            pdf=args.pdf,
+            **_run_options(args),
         )
     except DataValidationError as exc:  # checked before any kernel starts: nothing was written
         print(f"qz render: 未生成任何文件。{exc}", file=sys.stderr)
@@ -104,6 +97,20 @@ def _run(args) -> int:
         return 2
     _print_failed(result.failed)
     return result.exit_code
+
+
+def _run_options(args) -> dict:
+    """The options one school's render and a collection's render share, from the command line."""
+    return {
+        "out_dir": args.out,
+        "notebooks_dir": args.notebooks_dir,
+        "force": args.force,
+        "jobs": args.jobs,
+        "chapters": args.chapters,
+        "timeout": args.timeout,
+        "warm": not args.fresh_kernels,
+        "pdf": args.pdf,
+    }
 
 
 def _run_collection(args) -> int:
@@ -125,16 +132,9 @@ def _run_collection(args) -> int:
         result = render_collection(
             collection,
             args.year,
-            out_dir=args.out,
             only=only,
             area=bool(args.all),
-            chapters=args.chapters,
-            force=args.force,
-            jobs=args.jobs,
-            timeout=args.timeout,
-            notebooks_dir=args.notebooks_dir,
-            warm=not args.fresh_kernels,
-            pdf=args.pdf,
+            **_run_options(args),
         )
     except BrowserError as exc:  # no browser: checked first, so nothing was written
         print(f"qz render: {exc}", file=sys.stderr)
